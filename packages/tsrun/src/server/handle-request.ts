@@ -1,0 +1,57 @@
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { errorCodeOf, wrapError } from '@tsrun/oci-spec/errors';
+import { validateRuntimeConfig } from '@tsrun/oci-spec';
+import { planContainer } from '../plan/plan-container.js';
+import { realHost, type PlannerHost } from '../plan/host.js';
+import { planExec } from '../exec/plan-exec.js';
+import { writeFileAtomic, writeJsonAtomic } from '../util/atomic-write.js';
+import { parseJson } from '../util/read-json.js';
+import { parseRequest, type CreateRequest, type ExecPlanRequest, type PlannerAnswer } from './requests.js';
+
+export interface HandlerOptions {
+  host?: PlannerHost;
+}
+
+/** create: plan <bundle>/config.json into <stateDir>/plan.json and keep a copy of the config for exec and update. */
+export function handleCreate(req: CreateRequest, opts: HandlerOptions = {}): void {
+  const configPath = join(req.bundle, 'config.json');
+  let text: string;
+  try {
+    text = readFileSync(configPath, 'utf8');
+  } catch (err) {
+    throw wrapError(err, `read ${configPath}`);
+  }
+  const config = parseJson(text, 'config.json');
+  const plan = planContainer(config, {
+    id: req.id, bundle: req.bundle, stateDir: req.stateDir, noPivot: req.noPivot, noNewKeyring: req.noNewKeyring,
+    ...(opts.host ? { host: opts.host } : {}),
+  });
+  mkdirSync(req.stateDir, { recursive: true, mode: 0o700 });
+  writeFileAtomic(join(req.stateDir, 'config.json'), text);
+  writeJsonAtomic(join(req.stateDir, 'plan.json'), plan);
+}
+
+export function handleExec(req: ExecPlanRequest, opts: HandlerOptions = {}): void {
+  const plan = planExec(req.stateDir, { processFile: req.processFile, overrides: req.overrides }, opts.host ?? realHost);
+  writeJsonAtomic(req.out, plan);
+}
+
+const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
+/** One request line in, one answer out; never throws, never a stack trace. */
+export function handleLine(line: string, opts: HandlerOptions = {}): PlannerAnswer {
+  try {
+    const req = parseRequest(line);
+    if (req.op === 'create') handleCreate(req, opts);
+    else handleExec(req, opts);
+    return { ok: true };
+  } catch (err) {
+    return { ok: false, error: messageOf(err), code: errorCodeOf(err) };
+  }
+}
+
+/** Compiles the config schema ahead of the first request (ajv takes ~100 ms to compile it). */
+export function warmUpPlanner(): void {
+  validateRuntimeConfig({});
+}

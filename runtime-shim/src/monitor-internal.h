@@ -1,0 +1,30 @@
+/* Shared between the monitor's create phase (monitor.c) and its serve loop (monitor-serve.c). */
+#ifndef TS_MONITOR_INTERNAL_H
+#define TS_MONITOR_INTERNAL_H
+#include "error.h"
+#include "state.h"
+
+struct monitor {
+  const char *state_dir;
+  struct ts_state state;   /* what state.json says; status points to a literal */
+  int init_sync;           /* our end of the sync socket with the init, -1 once it exec'd */
+  int listen_fd;           /* shim.sock */
+};
+
+/* Set the status and write state.json. */
+int monitor_write_state(struct monitor *m, const char *status, ts_error *err);
+
+/* Free what create needed: the heap's unused top and the mapped pages of this
+ * binary's code, which the kernel faulted in by the hundreds of kB (fault-around)
+ * while the plan was parsed and the hooks ran. Only the text is dropped: it is
+ * never written, so its pages come back from the page cache on use. */
+void monitor_shrink(void);
+
+/* Listen on shim.sock (cwd becomes the state dir): before the front end hears
+ * "ok", so that its `start` finds the socket. */
+int monitor_listen(struct monitor *m, ts_error *err);
+
+/* Serve shim.sock ("start") and reap until the init exits; then record its
+ * exit in state.json and remove shim.sock. */
+int monitor_serve(struct monitor *m, ts_error *err);
+#endif

@@ -1,0 +1,206 @@
+#include "monitor.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "hooks.h"
+#include "memfd-exec.h"
+#include "monitor-internal.h"
+#include "ns.h"
+#include "plan.h"
+#include "shim-proto.h"
+#include "stage-args.h"
+#include "sync.h"
+#include "util.h"
+
+struct create_args {
+  int front_sync;      /* the front end's sync fd */
+  int console_fd;      /* connected --console-socket, -1 if none */
+  int preserve_fds;
+  pid_t stage1;        /* until it has exited */
+};
+
+int monitor_write_state(struct monitor *m, const char *status, ts_error *err) {
+  m->state.status = (char *)status;
+  return state_write(m->state_dir, &m->state, err);
+}
+
+static char *annotations_json(const struct plan *p) {
+  json_object *o = json_object_new_object();
+  for (size_t i = 0; i < p->n_annotations; i++)
+    json_object_object_add(o, p->annotations[i].key, json_object_new_string(p->annotations[i].value));
+  char *s = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+  json_object_put(o);
+  return s;
+}
+
+static int init_state(struct monitor *m, const struct plan *p, ts_error *err) {
+  struct ts_state *s = &m->state;
+  s->oci_version = strdup(p->oci_version);
+  s->id = strdup(p->id);
+  s->bundle = strdup(p->bundle);
+  s->rootfs = strdup(p->rootfs);
+  s->owner = strdup("");
+  s->created = malloc(48);
+  s->annotations_json = annotations_json(p);
+  s->monitor_pid = getpid();
+  if (!s->oci_version || !s->id || !s->bundle || !s->rootfs || !s->owner || !s->created || !s->annotations_json)
+    return ts_fail(err, ENOMEM, "monitor state");
+  return 0;
+}
+
+/* The forked child: becomes stage 1 by exec'ing the sealed copy of this binary. */
+static void exec_stage1(struct monitor *m, int init_end, const struct create_args *a) {
+  ts_error err = {0};
+  char sync_s[16], console_s[16], preserve_s[16];
+  snprintf(sync_s, sizeof sync_s, "%d", init_end);
+  snprintf(console_s, sizeof console_s, "%d", a->console_fd);
+  snprintf(preserve_s, sizeof preserve_s, "%d", a->preserve_fds);
+  char *argv[] = {"tsrun", "__init", "--state-dir", (char *)m->state_dir, "--sync-fd", sync_s,
+                  "--preserve-fds", preserve_s, "--console-fd", console_s, NULL};
+  if (a->console_fd < 0) argv[8] = NULL;
+  if (fcntl(init_end, F_SETFD, 0) < 0 || (a->console_fd >= 0 && fcntl(a->console_fd, F_SETFD, 0) < 0))
+    ts_fail(&err, errno, "clear close-on-exec for the init");
+  else
+    memfd_exec_self(argv, &err);
+  sync_send_error(init_end, &err);
+  _exit(1);
+}
+
+/* The container's stdio, preserved fds and whatever else the caller left open
+ * belong to the init: holding them would keep the caller's pipes open for as
+ * long as the container lives. Keeps only the two sync fds. */
+static void drop_inherited_fds(int keep_a, int keep_b) {
+  int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+  for (int fd = 0; fd < 3 && null >= 0; fd++) dup2(null, fd);
+  if (null > 2) close(null);
+  int lo = keep_a < keep_b ? keep_a : keep_b, hi = keep_a < keep_b ? keep_b : keep_a;
+  if (lo > 3) close_range(3, (unsigned)lo - 1, 0);
+  if (hi > lo + 1) close_range((unsigned)lo + 1, (unsigned)hi - 1, 0);
+  close_range((unsigned)hi + 1, ~0U, 0);
+}
+
+static int run_create_hooks(struct monitor *m, const struct plan *p, ts_error *err) {
+  now_rfc3339(m->state.created, 48);
+  if (monitor_write_state(m, "creating", err) < 0) return -1;
+  __cleanup_free char *json = state_to_oci_json(&m->state, "creating");
+  if (json == NULL) return ts_fail(err, ENOMEM, "state JSON");
+  if (hooks_run(&p->hooks, TS_HOOK_PRESTART, json, err) < 0) return -1;
+  if (hooks_run(&p->hooks, TS_HOOK_CREATE_RUNTIME, json, err) < 0) return -1;
+  return sync_sendf(m->init_sync, err, "hooks %s", json);
+}
+
+/* Walks the init through the sync protocol (sync.h) up to "created". */
+static int create_container(struct monitor *m, const struct plan *p, struct create_args *a, ts_error *err) {
+  int sv[2];
+  if (sync_socketpair(sv, err) < 0) return -1;
+  m->init_sync = sv[0];
+  pid_t pid = fork();
+  if (pid < 0) return ts_fail(err, errno, "fork the container init");
+  if (pid == 0) exec_stage1(m, sv[1], a);
+  a->stage1 = pid;
+  close(sv[1]);
+  if (a->console_fd >= 0) close(a->console_fd);
+  a->console_fd = -1;
+  drop_inherited_fds(a->front_sync, m->init_sync);
+
+  if (sync_expect(m->init_sync, "init", NULL, err) < 0) return ts_wrap(err, "start the container init");
+  if (p->cgroup && cgroup_enter(p->cgroup, pid, err) < 0) return -1;
+  if (sync_send(m->init_sync, "go", err) < 0) return -1;
+
+  __cleanup_free char *msg = NULL;
+  int r = sync_recv(m->init_sync, &msg, err);
+  if (r > 0 && strcmp(msg, "idmap") == 0) {
+    if (ns_write_id_maps(pid, p, err) < 0 || sync_send(m->init_sync, "mapped", err) < 0) return -1;
+    free(msg);
+    r = sync_recv(m->init_sync, &msg, err);
+  }
+  if (r < 0) return -1;
+  int init_pid = 0;
+  if (r == 0 || sscanf(msg, "pid %d", &init_pid) != 1 || init_pid <= 0)
+    return ts_fail(err, EPROTO, "the container init did not report its pid (got `%.64s`)", r ? msg : "EOF");
+  m->state.pid = init_pid;
+  waitpid(pid, NULL, 0);
+  a->stage1 = 0;
+  if (sync_send(m->init_sync, "pid-ok", err) < 0) return -1;
+
+  if (sync_expect(m->init_sync, "ready", NULL, err) < 0) return -1;
+  if (run_create_hooks(m, p, err) < 0) return -1;
+  if (sync_expect(m->init_sync, "created", NULL, err) < 0) return -1;
+  m->state.init_start_time = proc_start_time(init_pid);
+  return monitor_write_state(m, "created", err);
+}
+
+static void abort_create(struct monitor *m, const struct plan *p, struct create_args *a) {
+  ts_error ignored = {0};
+  if (a->stage1 > 0) kill(a->stage1, SIGKILL);
+  if (m->state.pid > 0) kill(m->state.pid, SIGKILL);
+  if (p->cgroup) cgroup_kill_all(p->cgroup, SIGKILL, &ignored);
+  if (a->stage1 > 0) waitpid(a->stage1, NULL, 0);
+  if (m->state.pid > 0) waitpid(m->state.pid, NULL, 0);
+  if (p->cgroup) cgroup_destroy(p->cgroup, &ignored);
+  char path[4096];
+  snprintf(path, sizeof path, "%s/%s", m->state_dir, TS_STATE_FILE);
+  unlink(path);
+}
+
+static int setup_monitor(int argc, char **argv, struct monitor *m, struct create_args *a, struct plan **p, ts_error *err) {
+  m->state_dir = stage_arg(argc, argv, "state-dir");
+  if (m->state_dir == NULL) return ts_fail(err, 0, "__monitor: missing --state-dir");
+  if (stage_arg_int(argc, argv, "preserve-fds", 0, &a->preserve_fds, err) < 0) return -1;
+  /* already forked by the front end, so not a group leader; EPERM means we already lead */
+  if (setsid() < 0 && errno != EPERM) return ts_fail(err, errno, "setsid");
+  if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0) return ts_fail(err, errno, "prctl PR_SET_CHILD_SUBREAPER");
+  if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) return ts_fail(err, errno, "prctl PR_SET_DUMPABLE");
+
+  char path[4096];
+  snprintf(path, sizeof path, "%s/%s", m->state_dir, TS_PLAN_FILE);
+  if (plan_load(path, p, err) < 0) return -1;
+  if (init_state(m, *p, err) < 0) return -1;
+  const char *console = stage_arg(argc, argv, "console-socket");
+  if ((*p)->process.terminal && console == NULL)
+    return ts_fail(err, 0, "process.terminal is set but no console socket was given");
+  if (console && (a->console_fd = unix_connect(console, SOCK_STREAM, err)) < 0) return ts_wrap(err, "console socket");
+  if ((*p)->cgroup && cgroup_create((*p)->cgroup, err) < 0) return ts_wrap(err, "cgroup");
+  return 0;
+}
+
+int cmd_monitor(int argc, char **argv) {
+  ts_error err = {0};
+  struct monitor m = {.init_sync = -1, .listen_fd = -1};
+  struct create_args a = {.front_sync = -1, .console_fd = -1};
+  struct plan *p = NULL;
+  if (stage_arg_int(argc, argv, "sync-fd", -1, &a.front_sync, &err) < 0 || a.front_sync < 0) {
+    fprintf(stderr, "tsrun __monitor: %s\n", err.msg[0] ? err.msg : "missing --sync-fd");
+    return 1;
+  }
+  /* hooks and the init must not hold the front end's pipe open */
+  fcntl(a.front_sync, F_SETFD, FD_CLOEXEC);
+  stage_reset_signals();
+
+  if (setup_monitor(argc, argv, &m, &a, &p, &err) < 0 || create_container(&m, p, &a, &err) < 0 ||
+      monitor_listen(&m, &err) < 0) {
+    if (p) abort_create(&m, p, &a);
+    if (m.listen_fd >= 0) unlink(TS_SHIM_SOCK);
+    if (a.console_fd >= 0) close(a.console_fd);
+    ts_error ignored = {0};
+    sync_write_line(a.front_sync, &ignored, "error %s\n", err.msg);
+    return 1;
+  }
+  plan_free(p);
+  ts_error ignored = {0};
+  sync_write_line(a.front_sync, &ignored, "ok %d\n", (int)m.state.pid);
+  close(a.front_sync);
+  monitor_shrink();
+  return monitor_serve(&m, &err) < 0 ? 1 : 0;
+}

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Sets up a fresh Debian 12 machine for tsrun, as root: Debian packages, npm
+# dependencies, the build (TypeScript and the C shim), `tsrun` installed on the
+# PATH, and a demo busybox bundle in .demo/busybox. Safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PACKAGES=(build-essential pkg-config libseccomp-dev libjson-c-dev libcap-dev libcmocka-dev
+          busybox-static util-linux iproute2 procps)
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "setup: npm ci"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+
+echo "setup: build"
+npm run --silent build
+
+# tsrun is installed as a standalone copy, like runc: the static binary and the
+# bundled Node side next to it (the binary finds it beside its own realpath).
+install -d /usr/local/lib/tsrun
+install -m 0755 runtime-shim/build/tsrun /usr/local/lib/tsrun/tsrun.new
+mv -f /usr/local/lib/tsrun/tsrun.new /usr/local/lib/tsrun/tsrun
+install -m 0644 runtime-shim/build/tsrun-node.cjs /usr/local/lib/tsrun/tsrun-node.cjs
+ln -sfn /usr/local/lib/tsrun/tsrun /usr/local/bin/tsrun
+
+if [ ! -f .demo/busybox/config.json ]; then
+  TSRUN_BIN=/usr/local/bin/tsrun npx tsx tools/make-busybox-bundle.ts .demo/busybox \
+    sh -c 'echo "Hello from tsrun: hostname $(hostname), pid $$, user $(id -u)"'
+fi
+echo "setup: done (tsrun $(tsrun --version | head -1))"
