@@ -108,7 +108,8 @@ static bool has_own_pid_ns(const struct plan *p) {
 
 int container_kill_wait(struct container *c, ts_error *err) {
   const struct plan_cgroup *cg = c->plan ? c->plan->cgroup : NULL;
-  if (strcmp(c->status, "stopped") != 0 && kill(c->state->pid, SIGKILL) < 0 && errno != ESRCH)
+  /* pid 0 (no init yet) must never reach kill(): it would mean our own process group */
+  if (c->state->pid > 0 && strcmp(c->status, "stopped") != 0 && kill(c->state->pid, SIGKILL) < 0 && errno != ESRCH)
     return ts_fail(err, errno, "kill the container's init (pid %d)", (int)c->state->pid);
   /* Without its own pid namespace the init's death does not take the others along. */
   if (cg != NULL && !has_own_pid_ns(c->plan)) {

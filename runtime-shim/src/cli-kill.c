@@ -51,7 +51,7 @@ int cmd_kill(const struct cli_globals *g, int argc, char **argv, ts_error *err) 
     /* a stopped container may still have processes in its cgroup (no pid namespace) */
     if (cg == NULL) r = ts_fail(err, 0, "container `%s` has no cgroup to signal", c->state->id);
     else if (cgroup_kill_all(cg, sig, err) < 0 && strcmp(c->status, "stopped") != 0) r = -1;
-  } else if (strcmp(c->status, "stopped") == 0) {
+  } else if (strcmp(c->status, "stopped") == 0 || c->state->pid <= 0) {
     r = ts_fail(err, 0, "container not running");
   } else if (kill(c->state->pid, sig) < 0) {
     r = ts_fail(err, errno, "unable to signal init");

@@ -23,6 +23,7 @@ execFileSync(tsrun, ['spec', '--bundle', bundle]);
 const config = JSON.parse(readFileSync(join(bundle, 'config.json'), 'utf8'));
 config.process.terminal = false;
 config.process.args = ['/bin/true'];
+config.ociVersion = '1.0.2'; // crun 1.8 refuses newer versions; the same config for all three
 writeFileSync(join(bundle, 'config.json'), JSON.stringify(config));
 
 // crun 1.8 refuses this host's hybrid layout while the empty cgroup2 mount is
@@ -86,7 +87,8 @@ function monitorMemory(): string {
   const id = 'bench-mem';
   const cfg = { ...config, process: { ...config.process, args: ['sleep', '30'] } };
   writeFileSync(join(bundle, 'config.json'), JSON.stringify(cfg));
-  execFileSync(tsrun, ['--root', root, 'run', '--detach', '--bundle', bundle, id]);
+  // stdio ignored: the detached container keeps what it is given, and a pipe would hold us
+  execFileSync(tsrun, ['--root', root, 'run', '--detach', '--bundle', bundle, id], { stdio: 'ignore' });
   try {
     const st = JSON.parse(execFileSync(tsrun, ['--root', root, 'state', id], { encoding: 'utf8' }));
     const raw = JSON.parse(readFileSync(join(root, id, 'state.json'), 'utf8'));
