@@ -90,7 +90,8 @@ void container_abort(const struct cli_globals *g, const char *id, const char *st
   if (rm_rf(state_dir, &cerr) < 0) log_warn("%s", cerr.msg);
 }
 
-static void exec_monitor(const char *state_dir, const char *console_socket, int preserve_fds, int sync_fd) {
+static void exec_monitor(const char *state_dir, const char *console_socket, int preserve_fds, int sync_fd, pid_t caller,
+                         pid_t forker) {
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, NULL);
@@ -98,11 +99,14 @@ static void exec_monitor(const char *state_dir, const char *console_socket, int 
   /* the monitor's sync fd must not land on a preserved one */
   int fd = fcntl(sync_fd, F_DUPFD, 3 + preserve_fds);
   for (int i = 3; i < 3 + preserve_fds; i++) fcntl(i, F_SETFD, 0);
-  char fd_arg[16], preserve_arg[16];
+  char fd_arg[16], preserve_arg[16], caller_arg[16], forker_arg[16];
   snprintf(fd_arg, sizeof fd_arg, "%d", fd);
   snprintf(preserve_arg, sizeof preserve_arg, "%d", preserve_fds);
-  const char *argv[12] = { "tsrun", "__monitor", "--state-dir", state_dir, "--sync-fd", fd_arg };
-  int n = 6;
+  snprintf(caller_arg, sizeof caller_arg, "%d", (int)caller);
+  snprintf(forker_arg, sizeof forker_arg, "%d", (int)forker);
+  const char *argv[16] = { "tsrun", "__monitor", "--state-dir", state_dir, "--sync-fd", fd_arg,
+                           "--caller-pid", caller_arg, "--forker-pid", forker_arg };
+  int n = 10;
   if (console_socket) argv[n++] = "--console-socket", argv[n++] = console_socket;
   if (preserve_fds > 0) argv[n++] = "--preserve-fds", argv[n++] = preserve_arg;
   argv[n] = NULL;
@@ -134,8 +138,11 @@ static int read_sync_line(int fd, pid_t *init_pid, ts_error *err) {
   return ts_fail(err, 0, "the monitor answered `%s`", line);
 }
 
-int container_spawn(const char *state_dir, const char *console_socket, int preserve_fds, pid_t *init_pid, ts_error *err) {
+int container_spawn(const char *state_dir, const char *console_socket, int preserve_fds, bool allow_handoff, pid_t *init_pid,
+                    ts_error *err) {
   int p[2];
+  /* whoever ran us: if it is a subreaper, the monitor hands the init over to it */
+  pid_t caller = allow_handoff ? getppid() : 0;
   if (pipe2(p, O_CLOEXEC) < 0) return ts_fail(err, errno, "create the monitor's sync pipe");
   /* Double fork: the monitor outlives this command and must not become a zombie
    * of whoever ran it. */
@@ -148,12 +155,13 @@ int container_spawn(const char *state_dir, const char *console_socket, int prese
   }
   if (pid == 0) {
     close(p[0]);
+    pid_t forker = getpid();
     pid_t grandchild = fork();
     if (grandchild < 0) {
       dprintf(p[1], "error fork the monitor: %s\n", strerror(errno));
       _exit(1);
     }
-    if (grandchild == 0) exec_monitor(state_dir, console_socket, preserve_fds, p[1]);
+    if (grandchild == 0) exec_monitor(state_dir, console_socket, preserve_fds, p[1], caller, forker);
     _exit(0);
   }
   close(p[1]);
@@ -190,7 +198,7 @@ int cmd_create(const struct cli_globals *g, int argc, char **argv, ts_error *err
   else if (r == 0 && !plan->process.terminal && o.console_socket != NULL)
     r = ts_fail(err, 0, "cannot use console socket if tsrun will not detach or allocate tty");
   if (plan) plan_free(plan);
-  if (r == 0) r = container_spawn(dir, o.console_socket, extra_fds(o.preserve_fds), &pid, err);
+  if (r == 0) r = container_spawn(dir, o.console_socket, extra_fds(o.preserve_fds), true, &pid, err);
   if (r == 0 && o.pid_file) r = write_pid_file(o.pid_file, pid, err);
   if (r < 0) {
     container_abort(g, id, dir);

@@ -126,7 +126,7 @@ int cmd_run(const struct cli_globals *g, int argc, char **argv, ts_error *err) {
     console = console_path;
   }
   pid_t pid = 0;
-  if (r >= 0) r = container_spawn(dir, console, extra_fds(o.preserve_fds), &pid, err);
+  if (r >= 0) r = container_spawn(dir, console, extra_fds(o.preserve_fds), false, &pid, err);
   if (r >= 0 && lfd >= 0) {
     r = rl.master = accept_master(lfd, console_path, err);
     unlink(console_path);

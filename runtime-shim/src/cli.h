@@ -55,7 +55,7 @@ struct create_opts {
 /* Validate the id, make the state dir and have the planner write plan.json. *state_dir malloc'ed. */
 int container_prepare(const struct cli_globals *g, const char *id, const struct create_opts *o, char **state_dir, ts_error *err);
 /* Start the monitor (detached) and wait for its "ok <pid>". */
-int container_spawn(const char *state_dir, const char *console_socket, int preserve_fds, pid_t *init_pid, ts_error *err);
+int container_spawn(const char *state_dir, const char *console_socket, int preserve_fds, bool allow_handoff, pid_t *init_pid, ts_error *err);
 /* Undo a create that failed half-way: kill what runs, remove cgroup and state dir. Errors are warnings. */
 void container_abort(const struct cli_globals *g, const char *id, const char *state_dir);
 /* --preserve-fds plus $LISTEN_FDS, as runc counts them. */

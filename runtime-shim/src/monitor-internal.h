@@ -1,6 +1,8 @@
 /* Shared between the monitor's create phase (monitor.c) and its serve loop (monitor-serve.c). */
 #ifndef TS_MONITOR_INTERNAL_H
 #define TS_MONITOR_INTERNAL_H
+#include <stdbool.h>
+
 #include "error.h"
 #include "state.h"
 
@@ -9,6 +11,10 @@ struct monitor {
   struct ts_state state;   /* what state.json says; status points to a literal */
   int init_sync;           /* our end of the sync socket with the init, -1 once it exec'd */
   int listen_fd;           /* shim.sock */
+  /* The caller of `tsrun create` is a subreaper (containerd's shim, conmon):
+   * like runc, we hand the init over to it, since it reaps the init and reads
+   * its exit status. The monitor then only serves `start` and leaves. */
+  bool handoff;
 };
 
 /* Set the status and write state.json. */
@@ -25,6 +31,7 @@ void monitor_shrink(void);
 int monitor_listen(struct monitor *m, ts_error *err);
 
 /* Serve shim.sock ("start") and reap until the init exits; then record its
- * exit in state.json and remove shim.sock. */
+ * exit in state.json and remove shim.sock. In handoff mode: serve shim.sock
+ * until the container has started (or its init died first), then leave. */
 int monitor_serve(struct monitor *m, ts_error *err);
 #endif

@@ -84,6 +84,7 @@ static int start_container(struct monitor *m, ts_error *err) {
   m->init_sync = -1;
   if (r < 0) return ts_wrap(err, "start");
   if (r > 0) return ts_fail(err, EPROTO, "start: unexpected `%.64s` from the init", msg);
+  if (m->handoff) m->state.monitor_pid = 0;
   if (monitor_write_state(m, "running", err) < 0) return -1;
   run_poststart(m);
   return 0;
@@ -136,7 +137,39 @@ static int record_exit(struct monitor *m, ts_error *err) {
   return r;
 }
 
+/* Handoff mode: the init is the caller's child, not ours. Serve until it has
+ * started; if it dies first, its end of the sync socket says so. Its exit
+ * status is the caller's to reap: state.json keeps none, and readers see
+ * "stopped" from the pid being gone. */
+static int serve_handoff(struct monitor *m, ts_error *err) {
+  __cleanup_close int lfd = m->listen_fd;
+  while (m->init_sync >= 0) {
+    struct pollfd fds[2] = {{.fd = m->init_sync, .events = POLLIN}, {.fd = lfd, .events = POLLIN}};
+    if (poll(fds, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      return ts_fail(err, errno, "poll");
+    }
+    if (fds[0].revents & (POLLIN | POLLHUP)) {
+      close(m->init_sync);
+      m->init_sync = -1;
+      m->state.monitor_pid = 0;
+      if (monitor_write_state(m, "stopped", err) < 0) return -1;
+      break;
+    }
+    if (fds[1].revents & POLLIN) {
+      int conn = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+      if (conn >= 0) {
+        serve_request(m, conn);
+        close(conn);
+      }
+    }
+  }
+  unlink(TS_SHIM_SOCK);
+  return 0;
+}
+
 int monitor_serve(struct monitor *m, ts_error *err) {
+  if (m->handoff) return serve_handoff(m, err);
   sigset_t chld;
   sigemptyset(&chld);
   sigaddset(&chld, SIGCHLD);

@@ -147,11 +147,26 @@ static void abort_create(struct monitor *m, const struct plan *p, struct create_
   if (m->state.pid > 0) kill(m->state.pid, SIGKILL);
   if (p->cgroup) cgroup_kill_all(p->cgroup, SIGKILL, &ignored);
   if (a->stage1 > 0) waitpid(a->stage1, NULL, 0);
-  if (m->state.pid > 0) waitpid(m->state.pid, NULL, 0);
+  if (m->state.pid > 0 && !m->handoff) waitpid(m->state.pid, NULL, 0);
   if (p->cgroup) cgroup_destroy(p->cgroup, &ignored);
   char path[4096];
   snprintf(path, sizeof path, "%s/%s", m->state_dir, TS_STATE_FILE);
   unlink(path);
+}
+
+/* The front end double-forks us and exits in between; an orphan goes to its
+ * nearest subreaper ancestor. We were adopted by the caller of `tsrun create`
+ * exactly when that caller is a subreaper: a container manager that reaps the
+ * init itself (--caller-pid), as containerd's shim and conmon do with runc. */
+static int detect_handoff(int argc, char **argv, bool *handoff, ts_error *err) {
+  int caller = 0, forker = 0;
+  if (stage_arg_int(argc, argv, "caller-pid", 0, &caller, err) < 0 ||
+      stage_arg_int(argc, argv, "forker-pid", 0, &forker, err) < 0)
+    return -1;
+  for (int i = 0; forker > 0 && getppid() == forker && i < 2000; i++) usleep(500);
+  if (forker > 0 && getppid() == forker) return ts_fail(err, ETIMEDOUT, "wait for the front end's fork to exit");
+  *handoff = caller > 1 && getppid() == caller;
+  return 0;
 }
 
 static int setup_monitor(int argc, char **argv, struct monitor *m, struct create_args *a, struct plan **p, ts_error *err) {
@@ -160,7 +175,8 @@ static int setup_monitor(int argc, char **argv, struct monitor *m, struct create
   if (stage_arg_int(argc, argv, "preserve-fds", 0, &a->preserve_fds, err) < 0) return -1;
   /* already forked by the front end, so not a group leader; EPERM means we already lead */
   if (setsid() < 0 && errno != EPERM) return ts_fail(err, errno, "setsid");
-  if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0) return ts_fail(err, errno, "prctl PR_SET_CHILD_SUBREAPER");
+  if (detect_handoff(argc, argv, &m->handoff, err) < 0) return -1;
+  if (!m->handoff && prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0) return ts_fail(err, errno, "prctl PR_SET_CHILD_SUBREAPER");
   if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) return ts_fail(err, errno, "prctl PR_SET_DUMPABLE");
 
   char path[4096];
@@ -171,7 +187,7 @@ static int setup_monitor(int argc, char **argv, struct monitor *m, struct create
   if ((*p)->process.terminal && console == NULL)
     return ts_fail(err, 0, "process.terminal is set but no console socket was given");
   if (console && (a->console_fd = unix_connect(console, SOCK_STREAM, err)) < 0) return ts_wrap(err, "console socket");
-  if ((*p)->cgroup && cgroup_create((*p)->cgroup, err) < 0) return ts_wrap(err, "cgroup");
+  if ((*p)->cgroup && cgroup_create((*p)->cgroup, err) < 0) return -1;
   return 0;
 }
 

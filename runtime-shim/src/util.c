@@ -104,7 +104,8 @@ unsigned long long proc_start_time(pid_t pid) {
   /* comm may hold spaces and parentheses: fields start after the last ')' */
   char *p = strrchr(buf, ')');
   if (p == NULL) return 0;
-  p += 2; /* field 3 */
+  p += 2; /* field 3, the state */
+  if (*p == 'Z' || *p == 'X') return 0;
   for (int field = 3; field < 22 && *p; p++)
     if (*p == ' ') field++;
   return strtoull(p, NULL, 10);
