@@ -12,8 +12,15 @@
  *          └ stage 2        pid 1 of the container: rootfs, pivot_root, process attributes;
  *                           waits for start, execs the container process.
  *
+ * Handoff: when the caller of `tsrun create` is a subreaper (containerd's shim,
+ * conmon), it adopts the double-forked monitor; the monitor then stays no
+ * subreaper, so stage 2 is re-parented to the caller, which reaps it as it
+ * would runc's init. That monitor serves `start` and leaves.
+ *
  * Monitor argv:  tsrun __monitor --state-dir DIR --sync-fd N
- *                  [--console-socket PATH] [--preserve-fds N]
+ *                  [--caller-pid P --forker-pid F] [--console-socket PATH] [--preserve-fds N]
+ *   P is the front end's parent (0: never hand off, as `run` does), F the
+ *   short-lived fork between the front end and the monitor.
  *   The monitor writes exactly one line to the sync fd and closes it:
  *     "ok <init-pid>\n"          the container is created (state.json says "created")
  *     "error <message>\n"        creation failed; nothing is left running
