@@ -1,6 +1,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
@@ -26,8 +27,14 @@ static const char usage[] =
 
 int container_start(const char *state_dir, ts_error *err) {
   struct sockaddr_un addr = { .sun_family = AF_UNIX };
-  if ((size_t)snprintf(addr.sun_path, sizeof addr.sun_path, "%s/%s", state_dir, TS_SHIM_SOCK) >= sizeof addr.sun_path)
-    return ts_fail(err, ENAMETOOLONG, "connect to `%s/%s`", state_dir, TS_SHIM_SOCK);
+  /* Docker's state dirs are longer than sun_path: then reach the socket through
+   * an fd of its directory, as the monitor bound it relative to its cwd. */
+  __cleanup_close int dir_fd = -1;
+  if ((size_t)snprintf(addr.sun_path, sizeof addr.sun_path, "%s/%s", state_dir, TS_SHIM_SOCK) >= sizeof addr.sun_path) {
+    dir_fd = open(state_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (dir_fd < 0) return ts_fail(err, errno, "open `%s`", state_dir);
+    snprintf(addr.sun_path, sizeof addr.sun_path, "/proc/self/fd/%d/%s", dir_fd, TS_SHIM_SOCK);
+  }
   __cleanup_close int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
   if (fd < 0) return ts_fail(err, errno, "create a socket");
   /* The monitor may answer create's "ok" a moment before it listens: give it that moment. */

@@ -76,6 +76,18 @@ describe('cgroup v1 plan', () => {
     expect(w).toContain('net_cls,net_prio/c2 net_prio.ifpriomap=eth0 5');
   });
 
+  it('reads 0 as "not set" for pids and blkio weights, as runc does (Docker sends them)', () => {
+    const cg = planCgroup({ resources: { pids: { limit: 0 }, blockIO: { weight: 0, leafWeight: 0 } } }, 'c4', host);
+    expect(writesOf(cg).filter((w) => /pids\.max|blkio/.test(w))).toEqual([]);
+  });
+
+  it('names blockIO.weight when this host has no blkio weights', () => {
+    const noWeights = fakeHost({ '/proc/self/mountinfo': MOUNTINFO_V1_FULL, '/proc/self/cgroup': '0::/\n' });
+    expect(() => planCgroup({ resources: { blockIO: { weight: 300 } } }, 'c5', noWeights)).toThrow(
+      'config.json: /linux/resources/blockIO/weight: blkio weights are not available on this host (no blkio.weight)',
+    );
+  });
+
   it('copies cpuset parents into every new intermediate directory', () => {
     const cg = planCgroup({ cgroupsPath: '/a/b' }, 'c3', hybridHost());
     expect(writesOf(cg).slice(0, 4)).toEqual([

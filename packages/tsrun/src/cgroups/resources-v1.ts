@@ -57,8 +57,12 @@ function blockIO(w: WriteList, b: NonNullable<OciResources['blockIO']>): void {
   // Kernels without CFQ only offer the BFQ files.
   const bfq = !w.target.hasFile('blkio', 'blkio.weight') && w.target.hasFile('blkio', 'blkio.bfq.weight');
   const weightFile = bfq ? 'blkio.bfq.weight' : 'blkio.weight';
-  if (b.weight !== undefined) w.add('blkio', weightFile, b.weight, `${f}/weight`);
-  if (b.leafWeight !== undefined) w.add('blkio', 'blkio.leaf_weight', b.leafWeight, `${f}/leafWeight`);
+  // 0 means "not set" (Docker sends it for every container), as runc reads it.
+  if (b.weight) {
+    if (!w.target.hasFile('blkio', weightFile)) throw invalidField(`${f}/weight`, 'blkio weights are not available on this host (no blkio.weight)');
+    w.add('blkio', weightFile, b.weight, `${f}/weight`);
+  }
+  if (b.leafWeight) w.add('blkio', 'blkio.leaf_weight', b.leafWeight, `${f}/leafWeight`);
   (b.weightDevice ?? []).forEach((d, i) => {
     if (d.weight !== undefined) w.add('blkio', `${weightFile}_device`, `${d.major}:${d.minor} ${d.weight}`, `${f}/weightDevice/${i}`);
     if (d.leafWeight !== undefined) w.add('blkio', 'blkio.leaf_weight_device', `${d.major}:${d.minor} ${d.leafWeight}`, `${f}/weightDevice/${i}`);
@@ -91,7 +95,8 @@ export function v1Writes(resources: OciResources | undefined, rules: readonly Pl
     w.add('devices', rule.allow ? 'devices.allow' : 'devices.deny', v1DeviceLine(rule), `${R}/devices`);
   });
   if (r.memory) memory(w, r.memory);
-  if (r.pids) w.add('pids', 'pids.max', r.pids.limit > 0 ? r.pids.limit : 'max', `${R}/pids/limit`);
+  // 0 is "not set" and negative is "no limit", as runc reads them.
+  if (r.pids && r.pids.limit !== 0) w.add('pids', 'pids.max', r.pids.limit > 0 ? r.pids.limit : 'max', `${R}/pids/limit`);
   if (r.blockIO) blockIO(w, r.blockIO);
   (r.hugepageLimits ?? []).forEach((h, i) => {
     const size = checkPageSize(h.pageSize, `${R}/hugepageLimits/${i}/pageSize`);

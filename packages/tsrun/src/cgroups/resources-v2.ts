@@ -55,7 +55,7 @@ function cpu(w: WriteList, c: NonNullable<OciResources['cpu']>): void {
 
 function io(w: WriteList, b: NonNullable<OciResources['blockIO']>): void {
   const f = `${R}/blockIO`;
-  if (b.leafWeight !== undefined) throw invalidField(`${f}/leafWeight`, 'leaf weights need cgroup v1');
+  if (b.leafWeight) throw invalidField(`${f}/leafWeight`, 'leaf weights need cgroup v1');
   if (b.weight) w.add('io', 'io.weight', blkioToIoWeight(b.weight), `${f}/weight`);
   (b.weightDevice ?? []).forEach((d, i) => {
     if (d.leafWeight !== undefined) throw invalidField(`${f}/weightDevice/${i}/leafWeight`, 'leaf weights need cgroup v1');
@@ -93,7 +93,8 @@ export function v2Writes(resources: OciResources | undefined, target: CgroupTarg
   }
   if (r.cpu) cpu(w, r.cpu);
   if (r.memory) memory(w, r.memory);
-  if (r.pids) w.add('pids', 'pids.max', r.pids.limit > 0 ? r.pids.limit : 'max', `${R}/pids/limit`);
+  // 0 is "not set" and negative is "no limit", as runc reads them.
+  if (r.pids && r.pids.limit !== 0) w.add('pids', 'pids.max', r.pids.limit > 0 ? r.pids.limit : 'max', `${R}/pids/limit`);
   if (r.blockIO) io(w, r.blockIO);
   (r.hugepageLimits ?? []).forEach((h, i) => {
     const size = checkPageSize(h.pageSize, `${R}/hugepageLimits/${i}/pageSize`);
