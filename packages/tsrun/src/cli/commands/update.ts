@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { validateRuntimeConfig } from '@tsrun/oci-spec';
 import { EngineError, wrapError } from '@tsrun/oci-spec/errors';
 import type { OciResources } from '../../plan/config-types.js';
 import { stateDirOf } from '../../state/container-state.js';
@@ -44,8 +45,15 @@ async function resourcesFromFile(path: string, io: CliIo): Promise<OciResources>
   } catch (err) {
     throw wrapError(err, `read ${path}`);
   }
-  const v = parseJson(text, path === '-' ? 'stdin' : path);
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new EngineError('invalid_argument', `${path}: resources must be a JSON object`);
+  const source = path === '-' ? 'stdin' : path;
+  const v = parseJson(text, source);
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new EngineError('invalid_argument', `${source}: resources must be a JSON object`);
+  // The schema knows linux.resources only inside a whole config.
+  const errors = validateRuntimeConfig({ ociVersion: '1.0.0', linux: { resources: v } });
+  if (errors.length > 0) {
+    const e = errors[0]!;
+    throw new EngineError('invalid_argument', `${source}: ${e.path.replace(/^\/linux\/resources/, '') || '/'}: ${e.message}`);
+  }
   return v as OciResources;
 }
 
