@@ -1,16 +1,9 @@
 import { ATTR_OPTIONS, FLAG_OPTIONS, MOUNT_ATTR, PROPAGATION_OPTIONS, REJECTED_OPTIONS } from './mount-flags.js';
 import { invalidField } from './invalid.js';
+import type { PlanMount } from './plan-types.js';
 
-export interface ParsedMountOptions {
-  bind: boolean;
-  recursive: boolean;
-  flags: number;
-  clearFlags: number;
-  propagation: number[];
-  attrSet: number;
-  attrClr: number;
-  data: string;
-}
+/** What a mount's options decide: the plan's mount without its paths and type. */
+export type ParsedMountOptions = Omit<PlanMount, 'destination' | 'source' | 'type' | 'createDir'>;
 
 /**
  * Translates OCI mount options the way runc does: known flags to MS_*, propagation
