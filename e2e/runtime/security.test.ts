@@ -59,6 +59,23 @@ describe('capabilities, no_new_privs, seccomp', () => {
     expect(out).toMatch(/No such file or directory\nend\n$/);
   });
 
+  it('starts and execs under a profile that refuses close_range', () => {
+    // as an allow-list profile does that predates close_range (runtime-tools' default)
+    for (const nnp of [true, false]) {
+      const b = makeBundle(['sleep', '30'], (c) => {
+        c.process.noNewPrivileges = nnp;
+        c.linux.seccomp = {
+          defaultAction: 'SCMP_ACT_ALLOW',
+          architectures: ['SCMP_ARCH_X86_64'],
+          syscalls: [{ names: ['close_range'], action: 'SCMP_ACT_ERRNO', errnoRet: 1 }],
+        };
+      });
+      bundles.push(b);
+      rtOk(['run', '--detach', '--bundle', b.dir, b.id]);
+      expect(rtOk(['exec', b.id, 'echo', 'exec works'])).toBe('exec works\n');
+    }
+  });
+
   it('kills a process on a SCMP_ACT_KILL syscall', () => {
     const r = runContainer(['sh', '-c', 'uname -a; echo survived'], (c) => {
       c.linux.seccomp = {

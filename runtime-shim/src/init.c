@@ -50,6 +50,7 @@ static int stage2(struct init_ctx *c, ts_error *err) {
   }
   if (process_prepare_exec(&p->process, &path, err) < 0) return -1;
   if (process_set_limits(&p->process, p->new_keyring, err) < 0) return -1;
+  if (process_mark_cloexec(c->preserve_fds, err) < 0) return -1;
   /* without no_new_privs a filter needs CAP_SYS_ADMIN: load it while we still have it */
   if (p->seccomp && !p->process.no_new_privileges && seccomp_apply(p->seccomp, err) < 0) return -1;
   if (process_set_user(&p->process, err) < 0) return -1;

@@ -73,9 +73,15 @@ int process_prepare_exec(const struct plan_process *proc, char **path, ts_error 
   return *path ? 0 : ts_fail(err, ENOMEM, "exec: \"%s\"", file);
 }
 
-int process_exec(const struct plan_process *proc, const char *path, int preserve_fds, ts_error *err) {
+int process_mark_cloexec(int preserve_fds, ts_error *err) {
   /* nothing from the runtime but stdio and the preserved fds may reach the container */
   if (close_range(3 + (unsigned)preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+    return ts_fail(err, errno, "mark fds from %d close-on-exec", 3 + preserve_fds);
+  return 0;
+}
+
+int process_exec(const struct plan_process *proc, const char *path, int preserve_fds, ts_error *err) {
+  if (close_range(3 + (unsigned)preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC) < 0 && errno != EPERM && errno != ENOSYS)
     return ts_fail(err, errno, "mark fds from %d close-on-exec", 3 + preserve_fds);
   execve(path, proc->args, proc->env);
   return ts_fail(err, errno, "exec `%s`", path);

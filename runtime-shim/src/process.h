@@ -24,7 +24,11 @@ int seccomp_apply(const struct plan_seccomp *s, ts_error *err);
  * executable fails create, as in runc. */
 int process_prepare_exec(const struct plan_process *proc, char **path, ts_error *err);
 
-/* Mark every fd >= 3 + preserve_fds close-on-exec (CVE-2024-21626), then execve.
- * Returns only on failure. */
+/* Mark every fd >= 3 + preserve_fds close-on-exec (CVE-2024-21626). Called
+ * before the seccomp filter is loaded: a profile need not allow close_range. */
+int process_mark_cloexec(int preserve_fds, ts_error *err);
+
+/* Mark the fds again (for any opened since; a filter that refuses close_range
+ * leaves the first pass standing), then execve. Returns only on failure. */
 int process_exec(const struct plan_process *proc, const char *path, int preserve_fds, ts_error *err);
 #endif
