@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Bundle, makeBundle } from '../lib/bundle.ts';
 import { leftovers } from '../lib/leftovers.ts';
-import { rt, rtOk } from '../lib/runtime.ts';
+import { isTsrun, rt, rtOk } from '../lib/runtime.ts';
 
 const bundles: Bundle[] = [];
 afterEach(() => {
@@ -54,5 +54,27 @@ describe('hooks', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/hook/i);
     expect(leftovers(b.id, b.dir)).toEqual([]);
+  });
+});
+
+// runc 1.1 fails on a poststart hook; the runtime-spec makes those failures warnings.
+describe.runIf(isTsrun)('failing poststart and poststop hooks', () => {
+  it('warn and still run the hooks after them', () => {
+    const b = makeBundle(['sleep', '30'], (c, dir) => {
+      c.hooks = {
+        poststart: [{ path: '/bin/false' }, saveState(dir, 'poststart')],
+        poststop: [{ path: '/bin/sh', args: ['sh', '-c', 'exit 9'] }, saveState(dir, 'poststop')],
+      };
+    });
+    bundles.push(b);
+    rtOk(['create', '--bundle', b.dir, b.id]);
+    const start = rt(['start', b.id]);
+    expect(start.code).toBe(0);
+    expect(start.stderr).toMatch(/poststart hook 0 \(`\/bin\/false`\): exit status 1/);
+    expect(existsSync(join(b.dir, 'poststart.json'))).toBe(true);
+    const del = rt(['delete', '--force', b.id]);
+    expect(del.code).toBe(0);
+    expect(del.stderr).toMatch(/poststop hook 0 \(`\/bin\/sh`\): exit status 9/);
+    expect(existsSync(join(b.dir, 'poststop.json'))).toBe(true);
   });
 });

@@ -130,12 +130,16 @@ int container_kill_wait(struct container *c, ts_error *err) {
   return 0;
 }
 
+static void warn_hook(void *ctx, const char *msg) {
+  (void)ctx;
+  log_warn("%s", msg);
+}
+
 int container_destroy(struct container *c, ts_error *err) {
   struct plan *p = c->plan;
   if (p != NULL && p->hooks.n[TS_HOOK_POSTSTOP] > 0) {
     __cleanup_free char *json = state_to_oci_json(c->state, "stopped");
-    ts_error herr = { 0 };
-    if (hooks_run(&p->hooks, TS_HOOK_POSTSTOP, json, &herr) < 0) log_warn("%s", herr.msg);
+    hooks_run_all(&p->hooks, TS_HOOK_POSTSTOP, json, warn_hook, NULL);
   }
   if (p != NULL && p->cgroup != NULL) {
     if (!has_own_pid_ns(p)) {

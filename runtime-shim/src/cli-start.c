@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli-opts.h"
+#include "log.h"
 #include "shim-proto.h"
 
 /* The monitor answers once the process exec'd and poststart hooks ran; hooks have
@@ -55,6 +56,11 @@ int container_start(const char *state_dir, ts_error *err) {
   answer[n] = '\0';
   answer[strcspn(answer, "\n")] = '\0';
   if (strcmp(answer, "ok") == 0) return 0;
+  /* started, with warnings (failed poststart hooks) */
+  if (strncmp(answer, "ok ", 3) == 0) {
+    log_warn("%s", answer + 3);
+    return 0;
+  }
   if (strncmp(answer, "error ", 6) == 0) return ts_fail(err, 0, "%s", answer + 6);
   if (n == 0) return ts_fail(err, 0, "the monitor closed `%s` without an answer", addr.sun_path);
   return ts_fail(err, 0, "the monitor answered `%s`", answer);

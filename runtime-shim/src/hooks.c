@@ -143,12 +143,27 @@ static int run_one(const struct plan_hook *h, const char *what, const char *stat
   return r;
 }
 
+static int run_nth(const struct plan_hooks *hooks, enum ts_hook_kind kind, size_t i, const char *state_json, ts_error *err) {
+  const struct plan_hook *h = &hooks->list[kind][i];
+  char what[4200];
+  snprintf(what, sizeof what, "%s hook %zu (`%s`)", hooks_kind_name(kind), i, h->path);
+  return run_one(h, what, state_json, err);
+}
+
 int hooks_run(const struct plan_hooks *hooks, enum ts_hook_kind kind, const char *state_json, ts_error *err) {
-  for (size_t i = 0; i < hooks->n[kind]; i++) {
-    const struct plan_hook *h = &hooks->list[kind][i];
-    char what[4200];
-    snprintf(what, sizeof what, "%s hook %zu (`%s`)", hooks_kind_name(kind), i, h->path);
-    if (run_one(h, what, state_json, err) < 0) return -1;
-  }
+  for (size_t i = 0; i < hooks->n[kind]; i++)
+    if (run_nth(hooks, kind, i, state_json, err) < 0) return -1;
   return 0;
+}
+
+size_t hooks_run_all(const struct plan_hooks *hooks, enum ts_hook_kind kind, const char *state_json, hooks_warn_fn *warn, void *ctx) {
+  size_t failed = 0;
+  for (size_t i = 0; i < hooks->n[kind]; i++) {
+    ts_error err = {0};
+    if (run_nth(hooks, kind, i, state_json, &err) < 0) {
+      failed++;
+      warn(ctx, err.msg);
+    }
+  }
+  return failed;
 }

@@ -51,8 +51,17 @@ void monitor_shrink(void) {
   madvise((void *)start, end - start, MADV_DONTNEED);
 }
 
-/* Poststart hook failures are warnings (runtime-spec), never a failed start. */
-static void run_poststart(struct monitor *m) {
+struct warnings { char text[TS_ERR_MSG_MAX]; size_t len; };
+
+static void add_warning(void *ctx, const char *msg) {
+  struct warnings *w = ctx;
+  int n = snprintf(w->text + w->len, sizeof w->text - w->len, "%s%s", w->len ? "; " : "", msg);
+  if (n > 0) w->len = w->len + (size_t)n < sizeof w->text ? w->len + (size_t)n : sizeof w->text - 1;
+}
+
+/* Poststart hook failures are warnings (runtime-spec), never a failed start:
+ * every hook runs, and the failures go back to `start` to print. */
+static void run_poststart(struct monitor *m, struct warnings *w) {
   ts_error err = {0};
   struct plan *p = NULL;
   char path[4096];
@@ -64,14 +73,14 @@ static void run_poststart(struct monitor *m) {
     sigemptyset(&chld);
     sigaddset(&chld, SIGCHLD);
     sigprocmask(SIG_UNBLOCK, &chld, &old);
-    if (json) hooks_run(&p->hooks, TS_HOOK_POSTSTART, json, &err);
+    if (json) hooks_run_all(&p->hooks, TS_HOOK_POSTSTART, json, add_warning, w);
     sigprocmask(SIG_SETMASK, &old, NULL);
   }
   plan_free(p);
   monitor_shrink();
 }
 
-static int start_container(struct monitor *m, ts_error *err) {
+static int start_container(struct monitor *m, struct warnings *w, ts_error *err) {
   if (m->init_sync < 0 || strcmp(m->state.status, "created") != 0)
     return ts_fail(err, 0, "cannot start a container that is %s", m->state.status);
   __cleanup_free char *json = state_to_oci_json(&m->state, "created");
@@ -86,7 +95,7 @@ static int start_container(struct monitor *m, ts_error *err) {
   if (r > 0) return ts_fail(err, EPROTO, "start: unexpected `%.64s` from the init", msg);
   if (m->handoff) m->state.monitor_pid = 0;
   if (monitor_write_state(m, "running", err) < 0) return -1;
-  run_poststart(m);
+  run_poststart(m, w);
   return 0;
 }
 
@@ -98,12 +107,15 @@ static void serve_request(struct monitor *m, int conn) {
   if (n <= 0) return;
   req[n] = '\0';
   ts_error err = {0};
+  struct warnings w = {0};
   int r;
   if (strcmp(req, "start") == 0)
-    r = start_container(m, &err);
+    r = start_container(m, &w, &err);
   else
     r = ts_fail(&err, 0, "unknown request `%s`", req);
-  if (r == 0)
+  if (r == 0 && w.len > 0)
+    sync_sendf(conn, &err, "ok %s", w.text);
+  else if (r == 0)
     sync_send(conn, "ok", &err);
   else
     sync_sendf(conn, &err, "error %s", err.msg);

@@ -26,7 +26,8 @@
  *     "error <message>\n"        creation failed; nothing is left running
  *
  * Control socket <stateDir>/shim.sock, SOCK_SEQPACKET, one request per message:
- *     "start"   -> "ok" once the container process exec'd and poststart hooks ran,
+ *     "start"   -> "ok" once the container process exec'd and poststart hooks ran
+ *                  ("ok <warnings>" when some of those hooks failed),
  *                  or "error <message>"
  *
  * Exec argv:     tsrun __exec --plan FILE --sync-fd N [--console-socket PATH]
