@@ -9,6 +9,7 @@ export default defineConfig({
     alias: [
       { find: /^@tsrun\/oci-spec$/, replacement: `${root}packages/oci-spec/src/index.ts` },
       { find: /^@tsrun\/oci-spec\/errors$/, replacement: `${root}packages/oci-spec/src/errors.ts` },
+      { find: /^@tsrun\/proto$/, replacement: `${root}packages/proto/src/index.ts` },
     ],
   },
   test: {
