@@ -10,6 +10,9 @@ export default defineConfig({
       { find: /^@tsrun\/oci-spec$/, replacement: `${root}packages/oci-spec/src/index.ts` },
       { find: /^@tsrun\/oci-spec\/errors$/, replacement: `${root}packages/oci-spec/src/errors.ts` },
       { find: /^@tsrun\/proto$/, replacement: `${root}packages/proto/src/index.ts` },
+      { find: /^@tsrun\/image-store$/, replacement: `${root}packages/image-store/src/index.ts` },
+      { find: /^@tsrun\/registry-client$/, replacement: `${root}packages/registry-client/src/index.ts` },
+      { find: /^@tsrun\/network-manager$/, replacement: `${root}packages/network-manager/src/index.ts` },
     ],
   },
   test: {

@@ -100,7 +100,7 @@ describe('tsrun commands', () => {
     expect((await run(['--root', root, 'update', '-r', '-', 'c1'], '{"devices":[{"allow":true,"access":"r"}]}')).err).toBe(
       'tsrun: update: device rules cannot be changed on a running container\n',
     );
-    expect((await run(['--root', root, 'update', '-r', '-', 'c1'], '[1]')).err).toBe('tsrun: -: resources must be a JSON object\n');
+    expect((await run(['--root', root, 'update', '-r', '-', 'c1'], '[1]')).err).toBe('tsrun: stdin: resources must be a JSON object\n');
   });
 
   it('events refuses a stopped container', async () => {
