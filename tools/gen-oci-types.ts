@@ -2,17 +2,22 @@
  * Generates packages/oci-spec/src/generated/ from the vendored OCI schemas:
  *  - schemas.ts: the schema documents as data, so that the loader needs no file
  *    system access and bundles inline;
- *  - one types file per top-level document (json-schema-to-typescript) and an index.
+ *  - one types file per top-level document (json-schema-to-typescript) and an index;
+ *  - runtime-config-validator.ts: the runtime config's ajv validator as standalone
+ *    code (ajv/dist/standalone), so that no planner compiles the schema at run time.
  * The output is git-ignored; this runs before every build and test and is a no-op
  * when the inputs have not changed.
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import standaloneCode from 'ajv/dist/standalone/index.js';
 import { compile } from 'json-schema-to-typescript';
 import { fixupSchema } from '../packages/oci-spec/src/schema-fixups.ts';
+import { createSchemaAjv } from '../packages/oci-spec/src/schema-ajv.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = join(root, 'packages/oci-spec');
@@ -46,6 +51,8 @@ function inputsHash(docs: Record<string, Record<string, unknown>>): string {
   h.update(JSON.stringify(docs));
   h.update(readFileSync(fileURLToPath(import.meta.url)));
   h.update(readFileSync(join(pkg, 'src/schema-fixups.ts')));
+  h.update(readFileSync(join(pkg, 'src/schema-ajv.ts')));
+  h.update(readFileSync(createRequire(import.meta.url).resolve('ajv/package.json')));
   return h.digest('hex');
 }
 
@@ -58,6 +65,14 @@ function schemasModule(docs: Record<string, Record<string, unknown>>): string {
   return lines.join('\n');
 }
 
+/** The generated code is plain JavaScript, hence unchecked; schema-registry.ts gives it its type. */
+function runtimeConfigValidatorModule(docs: Record<string, Record<string, unknown>>): string {
+  const ajv = createSchemaAjv(docs['runtime-spec'] as Record<string, object>, true);
+  const code = standaloneCode(ajv, { validateRuntimeConfig: 'config-schema.json' });
+  if (/\brequire\(/.test(code)) throw new Error('the standalone runtime config validator needs require(): make it an import');
+  return `// @ts-nocheck\n${BANNER}\n${code}\n`;
+}
+
 async function main(): Promise<void> {
   const docs = { 'runtime-spec': readSpec('runtime-spec'), 'image-spec': readSpec('image-spec') };
   const hash = inputsHash(docs);
@@ -67,6 +82,7 @@ async function main(): Promise<void> {
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
   writeFileSync(join(outDir, 'schemas.ts'), schemasModule(docs));
+  writeFileSync(join(outDir, 'runtime-config-validator.ts'), runtimeConfigValidatorModule(docs));
 
   // Cross-file $refs are resolved by json-schema-to-typescript from disk, so the
   // fixed-up copies go to a scratch directory per spec.

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeBundle } from '../lib/bundle.ts';
 import { leftovers } from '../lib/leftovers.ts';
-import { REPO, RUNTIME_BIN, rtOk, STATE_ROOT } from '../lib/runtime.ts';
+import { REPO, RUNTIME_BIN, rt, rtOk, STATE_ROOT } from '../lib/runtime.ts';
 
 describe('terminal', () => {
   it('gives a foreground run a pty as its controlling terminal', () => {
@@ -27,25 +27,56 @@ describe('terminal', () => {
   });
 });
 
+/** recvtty listening on sock, once it is ready; `output` settles with what the pty carried when it closes. */
+async function receiveTty(sock: string): Promise<{ output: Promise<string>; kill(): void }> {
+  const recv = spawn(join(REPO, 'runtime-shim/build/recvtty'), [sock], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  recv.stdout.on('data', (d) => (out += d));
+  await new Promise<void>((resolve) => recv.stdout.once('data', () => resolve()));
+  // 'close', not 'exit': the last output can still be in the pipe when recvtty has exited
+  return { output: new Promise((resolve) => recv.on('close', () => resolve(out.replace(/^ready\n/, '')))), kill: () => recv.kill() };
+}
+
 describe('console socket', () => {
   it('sends the pty master over --console-socket, as runc does', async () => {
     const b = makeBundle(['sh', '-c', 'tty; echo through-the-console'], (c) => {
       c.process.terminal = true;
     });
     const sock = join(b.dir, 'console.sock');
-    const recv = spawn(join(REPO, 'runtime-shim/build/recvtty'), [sock], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    recv.stdout.on('data', (d) => (out += d));
+    const recv = await receiveTty(sock);
     try {
-      await new Promise<void>((resolve) => recv.stdout.once('data', () => resolve()));
       rtOk(['create', '--bundle', b.dir, '--console-socket', sock, b.id]);
       rtOk(['start', b.id]);
-      await new Promise((r) => recv.on('exit', r));
-      expect(out).toMatch(/\/dev\/pts\/0\r\nthrough-the-console\r\n/);
+      expect(await recv.output).toMatch(/\/dev\/pts\/0\r\nthrough-the-console\r\n/);
       rtOk(['delete', '--force', b.id]);
       expect(leftovers(b.id, b.dir)).toEqual([]);
     } finally {
+      rt(['delete', '--force', b.id]);
       recv.kill();
+      b.remove();
+    }
+  });
+
+  it('gives `exec -t` a pty of its own, leaving the container\'s /dev/console alone', async () => {
+    const b = makeBundle(['sleep', '60'], (c) => {
+      c.process.terminal = true;
+    });
+    const consoleMounts = 'grep -c " /dev/console " /proc/1/mountinfo';
+    const initTty = await receiveTty(join(b.dir, 'init.sock'));
+    const execTty = await receiveTty(join(b.dir, 'exec.sock'));
+    try {
+      rtOk(['create', '--bundle', b.dir, '--console-socket', join(b.dir, 'init.sock'), b.id]);
+      rtOk(['start', b.id]);
+      rtOk(['exec', '-t', '-d', '--console-socket', join(b.dir, 'exec.sock'), b.id, 'sh', '-c', `tty; ${consoleMounts}; echo exec-done`]);
+      expect(await execTty.output).toMatch(/^\/dev\/pts\/1\r\n1\r\nexec-done\r\n$/);
+      // a mount made by the exec'd process would outlive it in the container's mount namespace
+      expect(rtOk(['exec', b.id, 'sh', '-c', consoleMounts])).toBe('1\n');
+      rtOk(['delete', '--force', b.id]);
+      expect(leftovers(b.id, b.dir)).toEqual([]);
+    } finally {
+      rt(['delete', '--force', b.id]);
+      initTty.kill();
+      execTty.kill();
       b.remove();
     }
   });

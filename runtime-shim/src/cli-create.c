@@ -66,6 +66,8 @@ int container_prepare(const struct cli_globals *g, const char *id, const struct 
   json_object_object_add(req, "stateDir", json_object_new_string(dir));
   json_object_object_add(req, "noPivot", json_object_new_boolean(o->no_pivot));
   json_object_object_add(req, "noNewKeyring", json_object_new_boolean(o->no_new_keyring));
+  /* a relative cgroupsPath is under our cgroup, not the resident planner's; we are alive until it answers */
+  json_object_object_add(req, "callerPid", json_object_new_int((int)getpid()));
   int r = planner_call(req, err);
   json_object_put(req);
   if (r < 0) {

@@ -40,7 +40,7 @@ static int bind_console(const char *name, ts_error *err) {
 
 /* The caller has already called setsid(): the slave becomes the controlling
  * terminal of that new session here (TIOCSCTTY). */
-int console_setup(const struct plan *p, int console_sock, ts_error *err) {
+static int open_console(const struct plan *p, int console_sock, bool bind_dev_console, ts_error *err) {
   if (!p->process.terminal) return 0;
   __cleanup_close int sock = console_sock;
   if (sock < 0) return ts_fail(err, EINVAL, "process.terminal needs a console socket");
@@ -63,7 +63,7 @@ int console_setup(const struct plan *p, int console_sock, ts_error *err) {
     struct winsize ws = { .ws_row = p->process.console_height, .ws_col = p->process.console_width };
     if (ioctl(slave, TIOCSWINSZ, &ws) < 0) { ts_fail(err, errno, "set the size of `%s`", name); goto out; }
   }
-  if (bind_console(name, err) < 0) goto out;
+  if (bind_dev_console && bind_console(name, err) < 0) goto out;
   if (ioctl(slave, TIOCSCTTY, 0) < 0) { ts_fail(err, errno, "make `%s` the controlling terminal", name); goto out; }
   for (int fd = 0; fd <= 2; fd++)
     if (slave != fd && dup2(slave, fd) < 0) { ts_fail(err, errno, "dup `%s` onto fd %d", name, fd); goto out; }
@@ -71,4 +71,12 @@ int console_setup(const struct plan *p, int console_sock, ts_error *err) {
 out:
   if (slave > 2) close(slave);
   return r;
+}
+
+int console_setup(const struct plan *p, int console_sock, ts_error *err) {
+  return open_console(p, console_sock, true, err);
+}
+
+int console_setup_exec(const struct plan *p, int console_sock, ts_error *err) {
+  return open_console(p, console_sock, false, err);
 }

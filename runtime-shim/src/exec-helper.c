@@ -73,11 +73,12 @@ static int exec_child(struct plan *p, int console_fd, int preserve_fds, ts_error
   __cleanup_free char *path = NULL;
   if (p->process.terminal) {
     if (setsid() < 0) return ts_fail(err, errno, "setsid");
-    if (console_setup(p, console_fd, err) < 0) return -1;
+    if (console_setup_exec(p, console_fd, err) < 0) return -1;
   }
   if (process_prepare_exec(&p->process, &path, err) < 0) return -1;
   /* without no_new_privs a filter needs CAP_SYS_ADMIN: load it while we still have it */
   if (process_set_limits(&p->process, p->new_keyring, err) < 0) return -1;
+  if (process_mark_cloexec(preserve_fds, err) < 0) return -1;
   if (p->seccomp && !p->process.no_new_privileges && seccomp_apply(p->seccomp, err) < 0) return -1;
   if (process_set_user(&p->process, err) < 0) return -1;
   if (p->seccomp && p->process.no_new_privileges && seccomp_apply(p->seccomp, err) < 0) return -1;

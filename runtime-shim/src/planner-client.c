@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -17,6 +18,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "util.h"
 
 #define PLANNER_DIR "/run/tsrun/planner"
 #define PLANNER_TIMEOUT_MS 120000
@@ -60,11 +62,12 @@ int node_side_locate(char **node_bin, char **node_main, ts_error *err) {
 }
 
 /* The server's address changes with every rebuild of the Node side, so a stale
- * server never answers for new code. */
-static int planner_socket_path(const char *node_main, char *buf, size_t size, ts_error *err) {
+ * server never answers for new code. The lock file of that server sits next to it. */
+static int planner_paths(const char *node_main, char *sock, char *lock, size_t size, ts_error *err) {
   struct stat st;
   if (stat(node_main, &st) < 0) return ts_fail(err, errno, "stat `%s`", node_main);
-  snprintf(buf, size, "%s/%llu-%lld.sock", PLANNER_DIR, (unsigned long long)st.st_ino, (long long)st.st_mtime);
+  snprintf(sock, size, "%s/%llu-%lld.sock", PLANNER_DIR, (unsigned long long)st.st_ino, (long long)st.st_mtime);
+  snprintf(lock, size, "%s/%llu-%lld.lock", PLANNER_DIR, (unsigned long long)st.st_ino, (long long)st.st_mtime);
   return 0;
 }
 
@@ -137,27 +140,37 @@ static int ask_server(const char *sock_path, const char *line, char **answer, ts
   return 1;
 }
 
-/* The server for next time: detached from us (double fork, new session,
- * stdio on /dev/null, no inherited fds) so that it outlives this command. */
-static void start_server(const char *node, const char *node_main, const char *sock_path) {
+/* The server for next time, unless one is starting or serving: concurrent first
+ * calls must start one server, not one each. The server inherits our flock on
+ * lock_path as its fd 3 and holds it for its whole life, so the lock is free
+ * exactly when no server is up, and a crashed server leaves no stale lock.
+ * Detached from us (double fork, new session, stdio on /dev/null, no other
+ * inherited fds) so that it outlives this command. */
+static int start_server(const char *node, const char *node_main, const char *sock_path, const char *lock_path, ts_error *err) {
+  if (mkdir_p(PLANNER_DIR, 0700, err) < 0) return ts_wrap(err, "start the planner");
+  __cleanup_close int lock = open(lock_path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (lock < 0) return ts_fail(err, errno, "start the planner: open `%s`", lock_path);
+  if (flock(lock, LOCK_EX | LOCK_NB) < 0) return errno == EWOULDBLOCK ? 0 : ts_fail(err, errno, "start the planner: lock `%s`", lock_path);
   pid_t pid = fork();
-  if (pid < 0) return;
+  if (pid < 0) return ts_fail(err, errno, "start the planner: fork");
   if (pid > 0) {
     waitpid(pid, NULL, 0);
-    return;
+    return 0;
   }
   if (fork() != 0) _exit(0);
   setsid();
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, NULL);
+  /* the lock first, off stdio's numbers; dup2 onto itself would keep close-on-exec */
+  if (lock == 3 ? fcntl(3, F_SETFD, 0) < 0 : dup2(lock, 3) < 0) _exit(127);
   int null = open("/dev/null", O_RDWR);
   if (null >= 0) {
     dup2(null, 0);
     dup2(null, 1);
     dup2(null, 2);
   }
-  close_range(3, ~0U, 0);
+  close_range(4, ~0U, 0);
   execl(node, node, node_main, "__planner-serve", "--socket", sock_path, (char *)NULL);
   _exit(127);
 }
@@ -233,8 +246,8 @@ static int check_answer(const char *answer, ts_error *err) {
 int planner_call(json_object *request, ts_error *err) {
   __cleanup_free char *node = NULL, *node_main = NULL, *answer = NULL;
   if (node_side_locate(&node, &node_main, err) < 0) return -1;
-  char sock_path[sizeof ((struct sockaddr_un *)0)->sun_path];
-  if (planner_socket_path(node_main, sock_path, sizeof sock_path, err) < 0) return -1;
+  char sock_path[sizeof ((struct sockaddr_un *)0)->sun_path], lock_path[sizeof sock_path];
+  if (planner_paths(node_main, sock_path, lock_path, sizeof sock_path, err) < 0) return -1;
   char *line;
   if (asprintf(&line, "%s\n", json_object_to_json_string_ext(request, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)) < 0)
     return ts_fail(err, ENOMEM, "build the planner request");
@@ -244,7 +257,9 @@ int planner_call(json_object *request, ts_error *err) {
   if (r < 0) return -1;
   if (r == 0) {
     log_debug("no planner at `%s`: one-shot, and starting one", sock_path);
-    start_server(node, node_main, sock_path);
+    ts_error serr = { 0 };
+    /* only slower next time: this call is answered one-shot all the same */
+    if (start_server(node, node_main, sock_path, lock_path, &serr) < 0) log_warn("%s", serr.msg);
     if (ask_one_shot(node, node_main, line, &answer, err) < 0) return -1;
   }
   log_debug("planner answer: %.*s", (int)strcspn(answer, "\n"), answer);

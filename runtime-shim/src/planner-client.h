@@ -1,6 +1,8 @@
 /* The front end's way to the TypeScript side: where Node and tsrun-node.cjs are,
  * and the request/answer exchange with the resident planner (one JSON line each
- * way over /run/tsrun/planner/<ino>-<mtime>.sock), one-shot when it is not up. */
+ * way over /run/tsrun/planner/<ino>-<mtime>.sock), one-shot when it is not up;
+ * the server started then holds the flock on <ino>-<mtime>.lock for its life
+ * (docs/plan-format.md, "Planner requests"). */
 #ifndef TS_PLANNER_CLIENT_H
 #define TS_PLANNER_CLIENT_H
 #include <json-c/json.h>

@@ -20,4 +20,8 @@ int rootfs_finalize(const struct plan *p, ts_error *err);
  * stdin/stdout/stderr and /dev/console, set the console size, and send the master
  * over console_sock (SCM_RIGHTS, as runc's --console-socket). Then close console_sock. */
 int console_setup(const struct plan *p, int console_sock, ts_error *err);
+
+/* The same for a process exec'd into a running container, but without /dev/console:
+ * that is the container's, bound by its init, and another bind would stack on it. */
+int console_setup_exec(const struct plan *p, int console_sock, ts_error *err);
 #endif

@@ -249,9 +249,10 @@ static void hooks(void **ctx) {
   char *json = slurp(path);
   assert_non_null(strstr(json, "\"status\": \"creating\""));
   free(json);
-  /* a failing poststart hook is only a warning */
+  /* a failing poststart hook is only a warning, sent back with the ok */
   request("start", reply, sizeof reply);
-  assert_string_equal(reply, "ok");
+  assert_int_equal(strncmp(reply, "ok poststart hook 0 (`", 22), 0);
+  assert_non_null(strstr(reply, "exit status 1"));
   snprintf(path, sizeof path, "%s/hook-poststart.json", tmp);
   json = slurp(path);
   assert_non_null(strstr(json, "\"status\": \"running\""));

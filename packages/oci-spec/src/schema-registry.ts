@@ -1,18 +1,13 @@
 /**
- * Compiles the vendored OCI schemas with ajv (draft-04) on first use. Compiling costs
- * tens of milliseconds, so nothing happens at import time.
+ * The validators of the vendored OCI schemas. The runtime config's is precompiled at
+ * build time (tools/gen-oci-types.ts): compiling it costs ~100 ms, paid otherwise by
+ * every one-shot planner and the first request of a resident one. The others are
+ * compiled with ajv on first use, so nothing happens at import time.
  */
-import AjvDraft04Module from 'ajv-draft-04';
-import ajvFormatsModule from 'ajv-formats';
-import type { ValidateFunction } from 'ajv';
+import type { ErrorObject } from 'ajv';
 import { imageSpecSchemas, runtimeSpecSchemas } from './generated/schemas.js';
-import { fixupSchema } from './schema-fixups.js';
-
-// Both are CommonJS modules whose export is also reachable as `.default`.
-type AjvCtor = typeof AjvDraft04Module.default;
-const AjvDraft04: AjvCtor = (AjvDraft04Module as unknown as { default?: AjvCtor }).default ?? (AjvDraft04Module as unknown as AjvCtor);
-type AddFormats = typeof ajvFormatsModule.default;
-const addFormats: AddFormats = (ajvFormatsModule as unknown as { default?: AddFormats }).default ?? (ajvFormatsModule as unknown as AddFormats);
+import { validateRuntimeConfig as precompiledRuntimeConfig } from './generated/runtime-config-validator.js';
+import { createSchemaAjv, type SchemaAjv } from './schema-ajv.js';
 
 export type SchemaName =
   | 'runtime-spec/config-schema.json'
@@ -24,28 +19,35 @@ export type SchemaName =
   | 'image-spec/content-descriptor.json'
   | 'image-spec/image-layout-schema.json';
 
-type Ajv = InstanceType<AjvCtor>;
-const instances = new Map<string, Ajv>();
-const compiled = new Map<SchemaName, ValidateFunction>();
+/** What validate.ts needs of an ajv validate function, compiled or precompiled alike. */
+export interface SchemaValidator {
+  (doc: unknown): boolean;
+  errors?: ErrorObject[] | null;
+}
 
-/** One ajv instance per spec, each schema registered under its file name so that relative refs resolve. */
-function ajvFor(spec: 'runtime-spec' | 'image-spec'): Ajv {
+const instances = new Map<string, SchemaAjv>();
+const compiled = new Map<SchemaName, SchemaValidator>([['runtime-spec/config-schema.json', precompiledRuntimeConfig]]);
+
+function ajvFor(spec: 'runtime-spec' | 'image-spec'): SchemaAjv {
   let ajv = instances.get(spec);
   if (ajv) return ajv;
-  ajv = new AjvDraft04({ strict: false, allErrors: false });
-  addFormats(ajv);
-  const docs = spec === 'runtime-spec' ? runtimeSpecSchemas : imageSpecSchemas;
-  for (const [file, doc] of Object.entries(docs)) ajv.addSchema(fixupSchema(doc), file);
+  ajv = createSchemaAjv(spec === 'runtime-spec' ? runtimeSpecSchemas : imageSpecSchemas);
   instances.set(spec, ajv);
   return ajv;
 }
 
-export function getValidator(name: SchemaName): ValidateFunction {
+/** The validator of a schema compiled now with ajv, never the precompiled one (tests compare the two). */
+export function compileValidator(name: SchemaName): SchemaValidator {
+  const [spec, file] = name.split('/') as ['runtime-spec' | 'image-spec', string];
+  const fn = ajvFor(spec).getSchema(file);
+  if (!fn) throw new Error(`schema ${name} is not registered`);
+  return fn;
+}
+
+export function getValidator(name: SchemaName): SchemaValidator {
   let fn = compiled.get(name);
   if (fn) return fn;
-  const [spec, file] = name.split('/') as ['runtime-spec' | 'image-spec', string];
-  fn = ajvFor(spec).getSchema(file);
-  if (!fn) throw new Error(`schema ${name} is not registered`);
+  fn = compileValidator(name);
   compiled.set(name, fn);
   return fn;
 }

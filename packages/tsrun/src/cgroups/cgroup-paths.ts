@@ -4,7 +4,7 @@ import { ownCgroupPath, type ProcCgroupEntry } from './layout.js';
 
 /**
  * linux.cgroupsPath as a cleaned absolute cgroup path: absolute as given, relative
- * under the runtime's own cgroup (resolved per hierarchy, see dirFor), empty as /<id>.
+ * under the cgroup of the caller of the runtime (resolved per hierarchy, see dirFor), empty as /<id>.
  * The systemd "slice:prefix:name" form is rejected.
  */
 export interface CgroupPathSpec {
@@ -40,11 +40,11 @@ export function dirFor(
   spec: CgroupPathSpec,
   mount: { mountPoint: string; root: string },
   controllers: readonly string[],
-  self: readonly ProcCgroupEntry[],
+  caller: readonly ProcCgroupEntry[],
 ): string {
   let cgroupPath = spec.path;
   if (spec.relative) {
-    const own = ownCgroupPath(self, controllers) ?? '/';
+    const own = ownCgroupPath(caller, controllers) ?? '/';
     cgroupPath = under(own, spec.path);
   }
   return under(mount.mountPoint, relativeToMount(cgroupPath, mount.root));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planCgroup } from './cgroup-plan.js';
+import { detectHostCgroups, planCgroup } from './cgroup-plan.js';
 import { blkioToIoWeight, sharesToWeight, swapMax } from './resources-v2.js';
 import type { OciLinux } from '../plan/config-types.js';
 import { fakeHost } from '../testdata/fake-host.js';
@@ -110,6 +110,22 @@ describe('cgroup v1 plan', () => {
     expect(writesOf(cg).filter((x) => x.startsWith('memory/'))).toEqual([
       'memory/c5 memory.memsw.limit_in_bytes=-1', 'memory/c5 memory.limit_in_bytes=-1',
     ]);
+  });
+});
+
+describe('a relative cgroupsPath', () => {
+  // a resident planner (in its own cgroup) plans for callers in other cgroups
+  const host = hybridHost({ '/proc/4242/cgroup': '4:memory:/caller/job\n8:pids:/caller\n0::/\n' });
+
+  it('is under the cgroup of the calling process, not the planner\'s', () => {
+    const cg = planCgroup({ cgroupsPath: 'ctr' }, 'c1', host, detectHostCgroups(host, 4242));
+    expect(cg!.dirs).toContain('/sys/fs/cgroup/memory/caller/job/ctr');
+    expect(cg!.dirs).toContain('/sys/fs/cgroup/pids/caller/ctr');
+    expect(planCgroup({ cgroupsPath: 'ctr' }, 'c1', host)!.dirs).toContain('/sys/fs/cgroup/memory/runner/job7/ctr');
+  });
+
+  it('fails when the caller is gone', () => {
+    expect(() => detectHostCgroups(host, 4343)).toThrow('read /proc/4343/cgroup: the caller (pid 4343) is gone');
   });
 });
 

@@ -1,5 +1,6 @@
 import type { OciLinux, OciResources } from '../plan/config-types.js';
 import type { PlanCgroup, PlanCgroupWrite, PlanDeviceRule } from '../plan/plan-types.js';
+import { EngineError } from '@tsrun/oci-spec/errors';
 import type { PlannerHost } from '../plan/host.js';
 import { invalidField } from '../plan/invalid.js';
 import { deviceRules } from '../plan/devices.js';
@@ -11,14 +12,19 @@ import type { CgroupTarget } from './write-list.js';
 
 export interface HostCgroups {
   layout: CgroupLayout;
-  self: ProcCgroupEntry[];
+  /** The cgroups of the caller (`tsrun create`): a relative cgroupsPath is resolved under them. */
+  caller: ProcCgroupEntry[];
 }
 
-export function detectHostCgroups(host: PlannerHost): HostCgroups {
-  return {
-    layout: parseMountinfo(host.readFile('/proc/self/mountinfo') ?? ''),
-    self: parseProcCgroup(host.readFile('/proc/self/cgroup') ?? ''),
-  };
+/** callerPid: the process that asked for the plan, when it is not this one (a resident planner serves many callers). */
+export function detectHostCgroups(host: PlannerHost, callerPid?: number): HostCgroups {
+  let caller = host.readFile('/proc/self/cgroup') ?? '';
+  if (callerPid !== undefined) {
+    const text = host.readFile(`/proc/${callerPid}/cgroup`);
+    if (text === null) throw new EngineError('not_found', `read /proc/${callerPid}/cgroup: the caller (pid ${callerPid}) is gone`);
+    caller = text;
+  }
+  return { layout: parseMountinfo(host.readFile('/proc/self/mountinfo') ?? ''), caller: parseProcCgroup(caller) };
 }
 
 function v2Controllers(layout: CgroupLayout, host: PlannerHost): Set<string> {
@@ -99,7 +105,7 @@ function hasResources(r: OciResources | undefined): boolean {
 
 /** The container's cgroup: directories per hierarchy, the freezer, ordered writes and (v2) device rules. */
 export function planCgroup(linux: OciLinux, id: string, host: PlannerHost, cgroups: HostCgroups = detectHostCgroups(host)): PlanCgroup | null {
-  const { layout, self } = cgroups;
+  const { layout, caller } = cgroups;
   const spec = parseCgroupsPath(linux.cgroupsPath, id);
   const rules: PlanDeviceRule[] = deviceRules(linux);
   if (layout.version === null) {
@@ -108,7 +114,7 @@ export function planCgroup(linux: OciLinux, id: string, host: PlannerHost, cgrou
   }
   if (layout.version === 2) {
     const unified = layout.unified!;
-    const dir = dirFor(spec, unified, [], self);
+    const dir = dirFor(spec, unified, [], caller);
     const { writes } = v2Writes(linux.resources, cgroupTarget(layout, [dir], host));
     return {
       version: 2,
@@ -118,7 +124,7 @@ export function planCgroup(linux: OciLinux, id: string, host: PlannerHost, cgrou
       devices: rules,
     };
   }
-  const dirs = layout.hierarchies.map((h) => dirFor(spec, h, h.controllers, self));
+  const dirs = layout.hierarchies.map((h) => dirFor(spec, h, h.controllers, caller));
   const cpuset = layout.hierarchies.findIndex((h) => h.controllers.includes('cpuset'));
   const prep = cpuset >= 0 ? cpusetParentWrites(layout.hierarchies[cpuset]!.mountPoint, dirs[cpuset]!, host) : [];
   const { writes } = v1Writes(linux.resources, rules, cgroupTarget(layout, dirs, host));

@@ -13,7 +13,7 @@ import { translateProcess } from './process.js';
 import { translateSeccomp } from './seccomp.js';
 import { translateHooks } from './hooks.js';
 import { PROPAGATION_OPTIONS, MS } from './mount-flags.js';
-import { planCgroup, type HostCgroups } from '../cgroups/cgroup-plan.js';
+import { detectHostCgroups, planCgroup, type HostCgroups } from '../cgroups/cgroup-plan.js';
 
 export interface PlanOptions {
   id: string;
@@ -23,7 +23,9 @@ export interface PlanOptions {
   noPivot?: boolean;
   noNewKeyring?: boolean;
   host?: PlannerHost;
-  /** The host's cgroup layout, when the caller already knows it (tests, a resident server). */
+  /** The process whose cgroup a relative linux.cgroupsPath is under (`tsrun create`); default: this one. */
+  callerPid?: number;
+  /** The host's cgroup layout, when the caller already knows it (tests); otherwise read with callerPid. */
   cgroups?: HostCgroups;
 }
 
@@ -124,7 +126,7 @@ export function planContainer(config: unknown, opts: PlanOptions): Plan {
     sysctl: translateSysctl(linux.sysctl, namespaces),
     process: translateProcess(config.process),
     seccomp: translateSeccomp(linux.seccomp),
-    cgroup: planCgroup(linux, opts.id, host, opts.cgroups),
+    cgroup: planCgroup(linux, opts.id, host, opts.cgroups ?? detectHostCgroups(host, opts.callerPid)),
     hooks: translateHooks(config.hooks),
   };
 }

@@ -24,7 +24,7 @@ export function handleCreate(req: CreateRequest, opts: HandlerOptions = {}): voi
   }
   const config = parseJson(text, 'config.json');
   const plan = planContainer(config, {
-    id: req.id, bundle: req.bundle, stateDir: req.stateDir, noPivot: req.noPivot, noNewKeyring: req.noNewKeyring,
+    id: req.id, bundle: req.bundle, stateDir: req.stateDir, noPivot: req.noPivot, noNewKeyring: req.noNewKeyring, callerPid: req.callerPid,
     ...(opts.host ? { host: opts.host } : {}),
   });
   mkdirSync(req.stateDir, { recursive: true, mode: 0o700 });
@@ -51,7 +51,7 @@ export function handleLine(line: string, opts: HandlerOptions = {}): PlannerAnsw
   }
 }
 
-/** Compiles the config schema ahead of the first request (ajv takes ~100 ms to compile it). */
+/** Runs the (precompiled) config validator once ahead of the first request: V8 compiles its large code lazily, on first call. */
 export function warmUpPlanner(): void {
   validateRuntimeConfig({});
 }

@@ -33,10 +33,14 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.close()));
 });
 
+/** The `tsrun create` the requests come from, in a cgroup of its own. */
+const CALLER = 4242;
+const host = () => hybridHost({ [`/proc/${CALLER}/cgroup`]: '4:memory:/caller/job\n0::/\n' });
+
 async function start(opts: Partial<Parameters<typeof startPlannerServer>[0]> = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'tsrun-planner-'));
   const socketPath = join(dir, 'planner', 'planner.sock');
-  const server = await startPlannerServer({ socketPath, handler: { host: hybridHost() }, ...opts });
+  const server = await startPlannerServer({ socketPath, handler: { host: host() }, ...opts });
   servers.push(server);
   return server;
 }
@@ -53,11 +57,24 @@ describe('planner server', () => {
     const bundle = tempBundle();
     writeFileSync(join(bundle, 'config.json'), JSON.stringify(runcSpec()));
     const stateDir = join(mkdtempSync(join(tmpdir(), 'tsrun-root-')), 'c1');
-    const answer = await ask(s.socketPath, JSON.stringify({ op: 'create', id: 'c1', bundle, stateDir, noPivot: false, noNewKeyring: true }));
+    const answer = await ask(s.socketPath, JSON.stringify({ op: 'create', id: 'c1', bundle, stateDir, noPivot: false, noNewKeyring: true, callerPid: CALLER }));
     expect(answer).toEqual({ ok: true });
     const plan = JSON.parse(readFileSync(join(stateDir, 'plan.json'), 'utf8'));
     expect(plan).toMatchObject({ planVersion: 1, id: 'c1', bundle, stateDir, newKeyring: false, rootfs: join(bundle, 'rootfs') });
     expect(readFileSync(join(stateDir, 'config.json'), 'utf8')).toBe(readFileSync(join(bundle, 'config.json'), 'utf8'));
+  });
+
+  it('puts a relative cgroupsPath under the caller\'s cgroup', async () => {
+    const s = await start();
+    const bundle = tempBundle();
+    writeFileSync(join(bundle, 'config.json'), JSON.stringify({ ...runcSpec(), linux: { ...runcSpec().linux, cgroupsPath: 'ctr' } }));
+    const stateDir = join(mkdtempSync(join(tmpdir(), 'tsrun-root-')), 'c1');
+    const req = { op: 'create', id: 'c1', bundle, stateDir, noPivot: false, noNewKeyring: false };
+    expect(await ask(s.socketPath, JSON.stringify({ ...req, callerPid: CALLER }))).toEqual({ ok: true });
+    expect(JSON.parse(readFileSync(join(stateDir, 'plan.json'), 'utf8')).cgroup.dirs).toContain('/sys/fs/cgroup/memory/caller/job/ctr');
+    expect(await ask(s.socketPath, JSON.stringify(req))).toEqual({
+      ok: false, error: 'request: field "callerPid": must be a process id (a positive integer)', code: 'invalid_argument',
+    });
   });
 
   it('answers invalid configs with the path and code', async () => {
@@ -67,11 +84,11 @@ describe('planner server', () => {
     c.process.args = [];
     writeFileSync(join(bundle, 'config.json'), JSON.stringify(c));
     const stateDir = join(mkdtempSync(join(tmpdir(), 'tsrun-root-')), 'c1');
-    expect(await ask(s.socketPath, JSON.stringify({ op: 'create', id: 'c1', bundle, stateDir, noPivot: false, noNewKeyring: false }))).toEqual({
+    expect(await ask(s.socketPath, JSON.stringify({ op: 'create', id: 'c1', bundle, stateDir, noPivot: false, noNewKeyring: false, callerPid: CALLER }))).toEqual({
       ok: false, error: 'config.json: /process/args: must NOT have fewer than 1 items', code: 'invalid_argument',
     });
     expect(existsSync(join(stateDir, 'plan.json'))).toBe(false);
-    const missing = await ask(s.socketPath, JSON.stringify({ op: 'create', id: 'c1', bundle: '/nonexistent', stateDir, noPivot: false, noNewKeyring: false }));
+    const missing = await ask(s.socketPath, JSON.stringify({ op: 'create', id: 'c1', bundle: '/nonexistent', stateDir, noPivot: false, noNewKeyring: false, callerPid: CALLER }));
     expect(missing).toMatchObject({ ok: false, code: 'not_found' });
     expect(missing.error).toMatch(/^read \/nonexistent\/config.json: ENOENT/);
   });
@@ -101,6 +118,7 @@ describe('planner server', () => {
   it('replaces a stale socket and refuses to start twice', async () => {
     const s = await start();
     await expect(startPlannerServer({ socketPath: s.socketPath })).rejects.toThrow(/already serving/);
+    expect((await ask(s.socketPath, '{}')).error).toBe('request: field "op": is required ("create" or "exec")');
     await s.close();
     writeFileSync(s.socketPath, '');
     const again = await startPlannerServer({ socketPath: s.socketPath, handler: { host: hybridHost() } });

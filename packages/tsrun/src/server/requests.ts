@@ -1,6 +1,7 @@
 /**
- * The planner protocol: one JSON request per line from the C front end. Requests are
- * checked field by field so that a malformed one gets an answer naming the field.
+ * The planner protocol (docs/plan-format.md, "Planner requests"): one JSON request per
+ * line from the C front end. Requests are checked field by field so that a malformed
+ * one gets an answer naming the field.
  */
 import { posix } from 'node:path';
 import { EngineError } from '@tsrun/oci-spec/errors';
@@ -13,6 +14,8 @@ export interface CreateRequest {
   stateDir: string;
   noPivot: boolean;
   noNewKeyring: boolean;
+  /** The `tsrun create` process: a relative cgroupsPath goes under its cgroup. */
+  callerPid: number;
 }
 
 export interface ExecPlanRequest {
@@ -64,6 +67,11 @@ function uintArray(o: Obj, f: string, prefix = ''): number[] {
   if (!Array.isArray(v) || v.some((x) => !Number.isInteger(x) || (x as number) < 0)) throw bad(prefix + f, 'must be an array of non-negative integers');
   return v as number[];
 }
+function pid(o: Obj, f: string): number {
+  const v = o[f];
+  if (!Number.isInteger(v) || (v as number) <= 0) throw bad(f, 'must be a process id (a positive integer)');
+  return v as number;
+}
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function overrides(v: unknown): ExecOverrides {
@@ -103,7 +111,7 @@ export function parseRequest(line: string): PlannerRequest {
     case 'create':
       return {
         op: 'create', id: str(v, 'id'), bundle: abs(v, 'bundle'), stateDir: abs(v, 'stateDir'),
-        noPivot: bool(v, 'noPivot', '', false), noNewKeyring: bool(v, 'noNewKeyring', '', false),
+        noPivot: bool(v, 'noPivot', '', false), noNewKeyring: bool(v, 'noNewKeyring', '', false), callerPid: pid(v, 'callerPid'),
       };
     case 'exec': {
       const processFile = nullableStr(v, 'processFile');

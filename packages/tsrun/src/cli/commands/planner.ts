@@ -5,7 +5,11 @@ import type { Command } from '../context.js';
 import { createLog } from '../logger.js';
 import { parseCommandArgs } from '../parse.js';
 
-/** `__planner-serve --socket PATH [--idle-seconds N]`: the resident planner (internal, used by the C front end). */
+/**
+ * `__planner-serve --socket PATH [--idle-seconds N]`: the resident planner (internal, used by the C front end).
+ * Started by the front end, it inherits as fd 3 the flock that keeps other front ends from starting a
+ * second server, and holds it, untouched, until it exits.
+ */
 export const plannerServeCommand: Command = async ({ args, globals, self }) => {
   const { values } = parseCommandArgs(args, {
     socket: { type: 'string' },
