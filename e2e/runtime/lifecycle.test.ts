@@ -101,6 +101,14 @@ describe('lifecycle', () => {
     expect(leftovers(b.id, b.dir)).toEqual([]);
   });
 
+  it('runs with deprecated kernel memory limits, warning that they are ignored', () => {
+    const r = runContainer(['true'], (c) => {
+      c.linux.resources = { ...c.linux.resources, memory: { limit: 64 * 1024 * 1024, kernel: 16 * 1024 * 1024 } };
+    });
+    expect(r.code).toBe(0);
+    if (isTsrun) expect(r.stderr).toContain('/linux/resources/memory/kernel: ignored');
+  });
+
   it('reports an unknown container clearly', () => {
     const r = rt(['state', 'no-such-container']);
     expect(r.code).toBe(1);

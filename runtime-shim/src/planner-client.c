@@ -234,6 +234,11 @@ static int check_answer(const char *answer, ts_error *err) {
     return ts_fail(err, 0, "the planner's answer is not valid: %.200s", answer);
   }
   if (json_object_get_boolean(ok)) {
+    /* what the plan ignores (deprecated fields), for the user to see */
+    json_object *warnings;
+    if (json_object_object_get_ex(a, "warnings", &warnings) && json_object_is_type(warnings, json_type_array))
+      for (size_t i = 0; i < json_object_array_length(warnings); i++)
+        log_warn("%s", json_object_get_string(json_object_array_get_idx(warnings, i)));
     json_object_put(a);
     return 0;
   }

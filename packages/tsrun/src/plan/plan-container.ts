@@ -4,7 +4,7 @@ import type { OciLinux, RuntimeConfig } from './config-types.js';
 import { PLAN_VERSION, type Plan, type PlanIdMapping } from './plan-types.js';
 import { realHost, type PlannerHost } from './host.js';
 import { invalidField } from './invalid.js';
-import { rejectUnsupported } from './unsupported.js';
+import { ignoredFields, rejectUnsupported } from './unsupported.js';
 import { newNamespace, hasNamespace, translateNamespaces } from './namespaces.js';
 import { translateMount } from './mounts.js';
 import { translateDevices } from './devices.js';
@@ -27,6 +27,8 @@ export interface PlanOptions {
   callerPid?: number;
   /** The host's cgroup layout, when the caller already knows it (tests); otherwise read with callerPid. */
   cgroups?: HostCgroups;
+  /** Told of what the plan ignores (deprecated fields), for the caller to show. */
+  warn?: (message: string) => void;
 }
 
 const ID_PATTERN = /^[\w+\-.]+$/;
@@ -76,6 +78,7 @@ export function planContainer(config: unknown, opts: PlanOptions): Plan {
   if (!ID_PATTERN.test(opts.id)) throw invalidField('', `container id ${JSON.stringify(opts.id)} must match ${ID_PATTERN.source}`, 'id');
   assertRuntimeConfig(config);
   rejectUnsupported(config);
+  for (const w of ignoredFields(config)) opts.warn?.(w);
   if (!config.process) throw invalidField('/process', 'a process is required to create a container');
   const linux = config.linux;
   if (!linux) throw invalidField('/linux', 'tsrun runs Linux containers and needs the linux section');

@@ -72,3 +72,18 @@ describe('planContainer rejects with the JSON path and the reason', () => {
     expect(() => planContainer(runcSpec(), { id: '../x', bundle, stateDir: '/s', host: hybridHost() })).toThrow(/^id: \/: container id/);
   });
 });
+
+describe('planContainer ignores deprecated fields with a warning', () => {
+  it('warns about kernel memory limits and plans the rest', () => {
+    const c = runcSpec();
+    c.linux.resources = { memory: { limit: 67108864, kernel: 1048576, kernelTCP: 1048576 } };
+    const warnings: string[] = [];
+    const p = planContainer(c, { id: 'c1', bundle, stateDir: '/run/tsrun/c1', host: hybridHost(), warn: (w) => warnings.push(w) });
+    expect(warnings).toEqual([
+      'config.json: /linux/resources/memory/kernel: ignored: kernel memory limits are deprecated (runtime-spec) and no longer enforced by the kernel',
+      'config.json: /linux/resources/memory/kernelTCP: ignored: kernel TCP memory limits are deprecated (runtime-spec)',
+    ]);
+    expect(p.cgroup?.writes.map((w) => w.file)).toContain('memory.limit_in_bytes');
+    expect(p.cgroup?.writes.map((w) => w.file).filter((f) => f.startsWith('memory.kmem'))).toEqual([]);
+  });
+});

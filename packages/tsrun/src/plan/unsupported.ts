@@ -25,8 +25,6 @@ const RULES: readonly Rule[] = [
   { path: '/linux/memoryPolicy', get: (c) => c.linux?.memoryPolicy, reason: 'NUMA memory policies are not supported by tsrun' },
   { path: '/linux/netDevices', get: (c) => c.linux?.netDevices, reason: 'moving network devices into the container is not supported by tsrun' },
   { path: '/linux/resources/rdma', get: (c) => c.linux?.resources?.rdma, reason: 'the rdma cgroup controller is not supported by tsrun' },
-  { path: '/linux/resources/memory/kernel', get: (c) => c.linux?.resources?.memory?.kernel, reason: 'kernel memory limits are deprecated and not supported by tsrun' },
-  { path: '/linux/resources/memory/kernelTCP', get: (c) => c.linux?.resources?.memory?.kernelTCP, reason: 'kernel TCP memory limits are deprecated and not supported by tsrun' },
   { path: '/linux/seccomp/listenerPath', get: (c) => c.linux?.seccomp?.listenerPath, reason: 'seccomp user notification is not supported by tsrun' },
   { path: '/linux/seccomp/listenerMetadata', get: (c) => c.linux?.seccomp?.listenerMetadata, reason: 'seccomp user notification is not supported by tsrun' },
   { path: '/windows', get: (c) => c.windows, reason: 'tsrun runs Linux containers only' },
@@ -35,6 +33,17 @@ const RULES: readonly Rule[] = [
   { path: '/zos', get: (c) => c.zos, reason: 'tsrun runs Linux containers only' },
   { path: '/freebsd', get: (c) => c.freebsd, reason: 'tsrun runs Linux containers only' },
 ];
+
+/** Deprecated fields the runtime-spec lets a runtime ignore: ignored, with a warning. */
+const IGNORED: readonly Rule[] = [
+  { path: '/linux/resources/memory/kernel', get: (c) => c.linux?.resources?.memory?.kernel, reason: 'ignored: kernel memory limits are deprecated (runtime-spec) and no longer enforced by the kernel' },
+  { path: '/linux/resources/memory/kernelTCP', get: (c) => c.linux?.resources?.memory?.kernelTCP, reason: 'ignored: kernel TCP memory limits are deprecated (runtime-spec)' },
+];
+
+/** "config.json: <path>: ignored: <why>" for each deprecated field that is set. */
+export function ignoredFields(config: RuntimeConfig): string[] {
+  return IGNORED.filter((rule) => present(rule.get(config))).map((rule) => `config.json: ${rule.path}: ${rule.reason}`);
+}
 
 export function rejectUnsupported(config: RuntimeConfig): void {
   for (const rule of RULES) {

@@ -14,7 +14,8 @@ export interface HandlerOptions {
 }
 
 /** create: plan <bundle>/config.json into <stateDir>/plan.json and keep a copy of the config for exec and update. */
-export function handleCreate(req: CreateRequest, opts: HandlerOptions = {}): void {
+export function handleCreate(req: CreateRequest, opts: HandlerOptions = {}): string[] {
+  const warnings: string[] = [];
   const configPath = join(req.bundle, 'config.json');
   let text: string;
   try {
@@ -25,11 +26,13 @@ export function handleCreate(req: CreateRequest, opts: HandlerOptions = {}): voi
   const config = parseJson(text, 'config.json');
   const plan = planContainer(config, {
     id: req.id, bundle: req.bundle, stateDir: req.stateDir, noPivot: req.noPivot, noNewKeyring: req.noNewKeyring, callerPid: req.callerPid,
+    warn: (w) => warnings.push(w),
     ...(opts.host ? { host: opts.host } : {}),
   });
   mkdirSync(req.stateDir, { recursive: true, mode: 0o700 });
   writeFileAtomic(join(req.stateDir, 'config.json'), text);
   writeJsonAtomic(join(req.stateDir, 'plan.json'), plan);
+  return warnings;
 }
 
 export function handleExec(req: ExecPlanRequest, opts: HandlerOptions = {}): void {
@@ -43,9 +46,12 @@ const messageOf = (err: unknown): string => (err instanceof Error ? err.message 
 export function handleLine(line: string, opts: HandlerOptions = {}): PlannerAnswer {
   try {
     const req = parseRequest(line);
-    if (req.op === 'create') handleCreate(req, opts);
-    else handleExec(req, opts);
-    return { ok: true };
+    if (req.op === 'exec') {
+      handleExec(req, opts);
+      return { ok: true };
+    }
+    const warnings = handleCreate(req, opts);
+    return warnings.length > 0 ? { ok: true, warnings } : { ok: true };
   } catch (err) {
     return { ok: false, error: messageOf(err), code: errorCodeOf(err) };
   }

@@ -29,7 +29,7 @@ export interface ExecPlanRequest {
 
 export type PlannerRequest = CreateRequest | ExecPlanRequest;
 
-export type PlannerAnswer = { ok: true } | { ok: false; error: string; code: string };
+export type PlannerAnswer = { ok: true; warnings?: string[] } | { ok: false; error: string; code: string };
 
 type Obj = Record<string, unknown>;
 
