@@ -1,7 +1,7 @@
 // Private bundles for e2e tests: a fresh copy of the busybox rootfs per container
 // (containers never run against shared or host files) and a config built from
 // the runtime's own `spec` output.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,5 +44,15 @@ export function makeBundle(args: string[], edit: (config: Spec, dir: string) => 
   config.linux.cgroupsPath = `/tsrun-e2e/${id}`;
   edit(config, dir);
   writeFileSync(join(dir, 'config.json'), JSON.stringify(config, null, 2));
-  return { dir, id, config, remove: () => rmSync(dir, { recursive: true, force: true }) };
+  return { dir, id, config, remove: () => removeBundle(dir) };
+}
+
+/** A runtime that leaves mounts on the rootfs (runc does, without a mount
+ * namespace) must not make the removal descend into the host's /proc or /sys. */
+function removeBundle(dir: string): void {
+  const mounts = readFileSync('/proc/self/mountinfo', 'utf8').split('\n')
+    .map((l) => l.split(' ')[4] ?? '')
+    .filter((p) => p === dir || p.startsWith(`${dir}/`));
+  for (const point of mounts.reverse()) spawnSync('umount', ['-l', point]);
+  rmSync(dir, { recursive: true, force: true });
 }

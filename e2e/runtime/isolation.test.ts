@@ -1,6 +1,9 @@
-import { readlinkSync } from 'node:fs';
+import { readFileSync, readlinkSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { makeBundle } from '../lib/bundle.ts';
 import { runContainer } from '../lib/container.ts';
+import { leftovers } from '../lib/leftovers.ts';
+import { rt, rtOk } from '../lib/runtime.ts';
 
 function sh(script: string, edit?: Parameters<typeof runContainer>[1]) {
   const r = runContainer(['sh', '-c', script], edit);
@@ -59,5 +62,31 @@ describe('isolation', () => {
       c.linux.sysctl = { 'net.ipv4.ip_forward': '1', 'kernel.shmmni': '1000' };
     });
     expect(out).toBe('1\n1000\n');
+  });
+});
+
+describe('a container without a mount namespace of its own', () => {
+  it('shares the host\'s, keeps its mounts on its own rootfs, and leaves none after delete', () => {
+    const b = makeBundle(['sh', '-c', 'readlink /proc/self/ns/mnt; ls /proc/self/fd >/dev/null && echo proc-ok; sleep 30'], (c) => {
+      // as runtime-tools' linux_ns_itype has it; runc refuses masked paths and a
+      // new network namespace (sysfs) in the host's mount namespace
+      c.linux.namespaces = c.linux.namespaces.filter((n: { type: string }) => n.type !== 'mount' && n.type !== 'network');
+      c.linux.maskedPaths = [];
+      c.linux.readonlyPaths = [];
+    });
+    try {
+      rtOk(['run', '--detach', '--bundle', b.dir, b.id]);
+      const hostMounts = readFileSync('/proc/self/mountinfo', 'utf8').split('\n');
+      const ours = hostMounts.filter((l) => l.includes(`${b.dir}/rootfs`));
+      expect(ours.length).toBeGreaterThan(0);
+      // only below the rootfs, and private: nothing propagates to the host's peers
+      for (const line of ours) expect(line.split(' ')[4]!.startsWith(`${b.dir}/rootfs`)).toBe(true);
+      for (const line of ours) expect(line).not.toMatch(/ shared:/);
+      rtOk(['delete', '--force', b.id]);
+      expect(leftovers(b.id, b.dir)).toEqual([]);
+    } finally {
+      rt(['delete', '--force', b.id]);
+      b.remove();
+    }
   });
 });

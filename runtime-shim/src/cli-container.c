@@ -16,6 +16,7 @@
 #include "cgroup.h"
 #include "hooks.h"
 #include "log.h"
+#include "rootfs.h"
 #include "shim-proto.h"
 #include "util.h"
 
@@ -148,5 +149,7 @@ int container_destroy(struct container *c, ts_error *err) {
     }
     if (cgroup_destroy(p->cgroup, err) < 0) return ts_wrap(err, "delete container `%s`", c->state->id);
   }
+  if (p != NULL && rootfs_in_host_mount_ns(p) && rootfs_unmount_all(p->rootfs, err) < 0)
+    return ts_wrap(err, "delete container `%s`", c->state->id);
   return rm_rf(c->dir, err);
 }

@@ -18,6 +18,7 @@
 #include "monitor-internal.h"
 #include "ns.h"
 #include "plan.h"
+#include "rootfs.h"
 #include "shim-proto.h"
 #include "stage-args.h"
 #include "sync.h"
@@ -149,6 +150,7 @@ static void abort_create(struct monitor *m, const struct plan *p, struct create_
   if (a->stage1 > 0) waitpid(a->stage1, NULL, 0);
   if (m->state.pid > 0 && !m->handoff) waitpid(m->state.pid, NULL, 0);
   if (p->cgroup) cgroup_destroy(p->cgroup, &ignored);
+  if (rootfs_in_host_mount_ns(p)) rootfs_unmount_all(p->rootfs, &ignored);
   char path[4096];
   snprintf(path, sizeof path, "%s/%s", m->state_dir, TS_STATE_FILE);
   unlink(path);

@@ -16,6 +16,12 @@ static int move_root(const struct plan *p, ts_error *err) {
 
 int rootfs_pivot(const struct plan *p, ts_error *err) {
   if (chdir(p->rootfs) < 0) return ts_fail(err, errno, "chdir to `%s`", p->rootfs);
+  if (rootfs_in_host_mount_ns(p)) {
+    /* pivot_root or MS_MOVE here would change the host's own root */
+    if (chroot(".") < 0) return ts_fail(err, errno, "chroot into `%s`", p->rootfs);
+    if (chdir("/") < 0) return ts_fail(err, errno, "chdir to `/` in the container");
+    return 0;
+  }
   if (p->no_pivot) return move_root(p, err);
   /* pivot_root(".", ".") stacks the old root on top of the new one, so no
    * directory for it is needed inside the rootfs; then it is detached. */

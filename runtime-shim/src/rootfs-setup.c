@@ -102,13 +102,21 @@ static int make_parent_mount_private(const struct plan *p, ts_error *err) {
   return 0;
 }
 
+bool rootfs_in_host_mount_ns(const struct plan *p) {
+  return plan_find_ns(p, TS_NS_MOUNT) == NULL;
+}
+
 int rootfs_setup(const struct plan *p, ts_error *err) {
-  if (mount(NULL, "/", NULL, p->rootfs_propagation, NULL) < 0)
+  bool host_ns = rootfs_in_host_mount_ns(p);
+  /* the host's "/" is never ours to change */
+  if (!host_ns && mount(NULL, "/", NULL, p->rootfs_propagation, NULL) < 0)
     return ts_fail(err, errno, "set the propagation of `/` to %#lx", p->rootfs_propagation);
-  if ((p->rootfs_propagation & MS_SHARED) && make_parent_mount_private(p, err) < 0) return -1;
+  if (!host_ns && (p->rootfs_propagation & MS_SHARED) && make_parent_mount_private(p, err) < 0) return -1;
   /* pivot_root needs the new root to be a mount point. */
   if (mount(p->rootfs, p->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
     return ts_fail(err, errno, "bind `%s` onto itself", p->rootfs);
+  if (host_ns && mount(NULL, p->rootfs, NULL, MS_PRIVATE | MS_REC, NULL) < 0)
+    return ts_fail(err, errno, "make `%s` private", p->rootfs);
   /* Opened after the bind, so that lookups from it see the mounts made below. */
   __cleanup_close int rootfd = open(p->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (rootfd < 0) return ts_fail(err, errno, "open `%s`", p->rootfs);

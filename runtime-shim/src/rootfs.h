@@ -9,8 +9,18 @@
  * and the /dev symlinks. */
 int rootfs_setup(const struct plan *p, ts_error *err);
 
-/* pivot_root into the rootfs (or MS_MOVE + chroot when plan->no_pivot). Leaves cwd at "/". */
+/* pivot_root into the rootfs (or MS_MOVE + chroot when plan->no_pivot; chroot
+ * alone without a mount namespace of its own). Leaves cwd at "/". */
 int rootfs_pivot(const struct plan *p, ts_error *err);
+
+/* A container without a mount namespace of its own (the runtime-spec allows it)
+ * makes its mounts in the host's: all of them on a private bind of its rootfs,
+ * so nothing propagates, and nothing outside the rootfs is touched. */
+bool rootfs_in_host_mount_ns(const struct plan *p);
+
+/* Unmount every mount at or below the rootfs in this mount namespace, deepest
+ * first (delete of a container that had no mount namespace). */
+int rootfs_unmount_all(const char *rootfs, ts_error *err);
 
 /* After pivot_root: maskedPaths, readonlyPaths, sysctls, hostname and domainname,
  * then the read-only root. */

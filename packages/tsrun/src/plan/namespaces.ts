@@ -28,9 +28,6 @@ export function translateNamespaces(linux: OciLinux, host: PlannerHost): PlanNam
     }
     return { type, path: ns.path ? ns.path : null };
   });
-  if (!seen.has('mount')) {
-    throw invalidField('/linux/namespaces', 'a mount namespace is required (tsrun never mounts in the host namespace)');
-  }
   return out;
 }
 

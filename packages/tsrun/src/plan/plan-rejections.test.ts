@@ -14,7 +14,6 @@ const CASES: Array<[string, (c: Spec) => void, string]> = [
   ['empty args', (c) => (c.process.args = []), 'config.json: /process/args: must NOT have fewer than 1 items'],
   ['relative cwd', (c) => (c.process.cwd = 'tmp'), 'config.json: /process/cwd: "tmp" is not an absolute path'],
   ['relative mount destination', (c) => (c.mounts[0].destination = 'proc'), 'config.json: /mounts/0/destination: "proc" is not an absolute path'],
-  ['no mount namespace', (c) => (c.linux.namespaces = c.linux.namespaces.filter((n: any) => n.type !== 'mount')), 'config.json: /linux/namespaces: a mount namespace is required (tsrun never mounts in the host namespace)'],
   ['duplicate namespace', (c) => c.linux.namespaces.push({ type: 'pid' }), 'config.json: /linux/namespaces/5: duplicate pid namespace'],
   ['net sysctl without netns', (c) => {
     c.linux.namespaces = c.linux.namespaces.filter((n: any) => n.type !== 'network');
