@@ -1,1 +1,11 @@
 export type { BlobInfo, ContentStore, ExpectedBlob, Ingest } from './content-store.js';
+export { LocalContentStore, sha256Hex, type IngestRecord } from './local-content-store.js';
+export { MetadataStore, type ContainerRecord, type Descriptor, type ImageRecord, type RemoveImageOptions } from './metadata-store.js';
+export { MediaType, compressionOfMediaType, isIndexType, isManifestType, type LayerCompression } from './media-types.js';
+export { resolveImage, readJsonBlob, DEFAULT_PLATFORM, type Platform, type ResolvedImage } from './image-reader.js';
+export { Snapshotter, type LayerRef, type SnapshotInfo } from './unpack/snapshotter.js';
+export { applyLayer, type ApplyResult } from './unpack/apply-layer.js';
+export { chainIds } from './unpack/chain-id.js';
+export { openLayerTar, compressionOfMagic } from './unpack/decompress.js';
+export { RootfsManager, isMounted, type PreparedRootfs } from './rootfs.js';
+export { LocalImageStore } from './image-store.js';

@@ -1,0 +1,99 @@
+/**
+ * Container root filesystems: an overlay mount of the image's snapshots (the top
+ * layer first in lowerdir) under a fresh upperdir and workdir:
+ *   <root>/containers/<id>/{upper,work,rootfs}
+ * Node has no mount(2), so `mount -t overlay` is spawned once per container; it
+ * runs with its working directory in <root>/snapshots and names the lower layers
+ * relatively, which keeps the mount options under the kernel's one-page limit
+ * for deep images.
+ */
+import { execFile } from 'node:child_process';
+import { mkdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { EngineError } from '@tsrun/oci-spec';
+import type { ContentStore } from './content-store.js';
+import { resolveImage, type Platform } from './image-reader.js';
+import type { MetadataStore } from './metadata-store.js';
+import type { Snapshotter } from './unpack/snapshotter.js';
+
+const run = promisify(execFile);
+
+export interface PreparedRootfs {
+  id: string;
+  /** The mounted root filesystem. */
+  rootfs: string;
+  imageDigest: string;
+  chainIds: string[];
+}
+
+function stderrOf(err: unknown): string {
+  return ((err as { stderr?: string }).stderr ?? (err as Error).message).trim();
+}
+
+/** Whether `path` is a mount point now (/proc/self/mountinfo, octal escapes undone). */
+export async function isMounted(path: string): Promise<boolean> {
+  const info = await readFile('/proc/self/mountinfo', 'utf8');
+  return info.split('\n').some((line) => {
+    const field = line.split(' ')[4];
+    return field !== undefined && field.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(Number.parseInt(o, 8))) === path;
+  });
+}
+
+export class RootfsManager {
+  readonly dir: string;
+
+  constructor(
+    root: string,
+    private readonly content: ContentStore,
+    private readonly metadata: MetadataStore,
+    private readonly snapshots: Snapshotter,
+  ) {
+    this.dir = join(root, 'containers');
+  }
+
+  containerDir(id: string): string {
+    return join(this.dir, id);
+  }
+
+  /** Unpacks what is missing, mounts the overlay, records the container. */
+  async prepareRootfs(id: string, imageRef: string, platform?: Platform): Promise<PreparedRootfs> {
+    const what = `prepare rootfs of ${id} from ${imageRef}`;
+    const image = this.metadata.getImage(imageRef);
+    const resolved = await resolveImage(this.content, image.target, what, platform);
+    const ids = await this.snapshots.unpack(resolved.manifest.layers.map((l, i) => ({
+      mediaType: l.mediaType, digest: l.digest, diffId: resolved.config.rootfs.diff_ids[i]!,
+    })));
+    await this.metadata.putContainer({ id, image: imageRef, imageDigest: resolved.manifestDigest, chainIds: ids });
+    const dir = this.containerDir(id);
+    const rootfs = join(dir, 'rootfs');
+    try {
+      await rm(dir, { recursive: true, force: true });
+      for (const sub of ['upper', 'work', 'rootfs']) await mkdir(join(dir, sub), { recursive: true, mode: 0o700 });
+      const lower = ids.map((c) => join(c.slice('sha256:'.length), 'fs')).reverse().join(':');
+      const options = `lowerdir=${lower},upperdir=${join(dir, 'upper')},workdir=${join(dir, 'work')}`;
+      await run('mount', ['-t', 'overlay', '-o', options, 'overlay', rootfs], { cwd: this.snapshots.dir });
+    } catch (err) {
+      await rm(dir, { recursive: true, force: true }).catch(() => {});
+      await this.metadata.removeContainer(id).catch(() => {});
+      throw new EngineError('internal', `${what}: mount overlay on ${rootfs}: ${stderrOf(err)}`, { cause: err });
+    }
+    return { id, rootfs, imageDigest: resolved.manifestDigest, chainIds: ids };
+  }
+
+  /** Unmounts and deletes the container's rootfs and writable layer, and forgets the container. */
+  async removeRootfs(id: string): Promise<void> {
+    this.metadata.getContainer(id);
+    const dir = this.containerDir(id);
+    const rootfs = join(dir, 'rootfs');
+    if (await isMounted(rootfs)) {
+      try {
+        await run('umount', [rootfs]);
+      } catch (err) {
+        throw new EngineError('failed_precondition', `remove rootfs of ${id}: umount ${rootfs}: ${stderrOf(err)}`, { cause: err });
+      }
+    }
+    await rm(dir, { recursive: true, force: true });
+    await this.metadata.removeContainer(id);
+  }
+}
