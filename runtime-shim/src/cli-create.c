@@ -169,6 +169,13 @@ int container_spawn(const char *state_dir, const char *console_socket, int prese
   close(p[1]);
   while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {}
   int r = read_sync_line(p[0], init_pid, err);
+  /* A monitor that failed exits right after its answer: wait for that (EOF on
+   * the pipe), so that nothing of a failed create is still running when we return. */
+  char drain[256];
+  for (ssize_t n; r < 0;) {
+    n = read(p[0], drain, sizeof drain);
+    if (n == 0 || (n < 0 && errno != EINTR)) break;
+  }
   close(p[0]);
   return r;
 }
