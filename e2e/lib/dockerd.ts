@@ -2,7 +2,7 @@
 // bridge and no iptables rules, so the host's network is never touched. The
 // runtime under test is registered as the runtime "under-test".
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -29,11 +29,21 @@ export async function startDockerd(runtimeBin: string): Promise<Dockerd> {
     async stop() {
       daemon.kill('SIGTERM');
       await new Promise((r) => daemon.once('exit', r));
-      for (const dir of [join(run, 'x'), data]) spawnSync('sh', ['-c', `grep -o " ${dir}[^ ]*" /proc/self/mountinfo | sort -r | xargs -r -n1 umount -l`]);
+      // dockerd's containerd may still be exiting: unmount what is left below our dirs
+      for (let i = 0; i < 20 && mountsBelow([run, data]).length > 0; i += 1) {
+        for (const point of mountsBelow([run, data]).reverse()) spawnSync('umount', ['-l', point]);
+        await new Promise((r) => setTimeout(r, 100));
+      }
       rmSync(run, { recursive: true, force: true });
       rmSync(data, { recursive: true, force: true });
     },
   };
+}
+
+function mountsBelow(dirs: string[]): string[] {
+  return readFileSync('/proc/self/mountinfo', 'utf8').split('\n')
+    .map((l) => l.split(' ')[4] ?? '')
+    .filter((p) => dirs.some((d) => p === d || p.startsWith(`${d}/`)));
 }
 
 export function ensureBusyboxImage(d: Dockerd, rootfs: string): void {
