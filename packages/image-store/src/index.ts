@@ -9,3 +9,17 @@ export { chainIds } from './unpack/chain-id.js';
 export { openLayerTar, compressionOfMagic } from './unpack/decompress.js';
 export { RootfsManager, isMounted, type PreparedRootfs } from './rootfs.js';
 export { LocalImageStore } from './image-store.js';
+export type {
+  ArchiveFormat, CommitRequest, CommitResult, DiskUsage, ExportRequest, ImageDetails, ImageStore, ImageUsage, ImportRequest, PruneOptions, PruneReport,
+} from './types.js';
+export type { LocalImageStoreOptions } from './image-store.js';
+export { exportOciLayout, importOciLayout, REF_NAME, IMAGE_NAME, type ImportOptions } from './oci-layout.js';
+export { exportDockerArchive, importDockerArchive, type DockerImportOptions } from './docker-archive.js';
+export { walkImage, type ImageGraph, type WalkedManifest } from './image-walk.js';
+export { collectGarbage, findReferences, DEFAULT_MIN_AGE_MS } from './gc.js';
+export { diskUsage } from './disk-usage.js';
+export { treeBytes } from './tree-bytes.js';
+export { addImageService, imageServiceHandlers, IMAGES_PROTO } from './server.js';
+export { GrpcImageStore } from './client.js';
+export { commitContainer, writeLayer } from './commit/commit.js';
+export { ingestFrom, putBytes, putFile, sha256Of } from './blob-io.js';

@@ -1,0 +1,31 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Server, ServerCredentials } from '@grpc/grpc-js';
+import { GrpcImageStore } from './client.js';
+import { LocalImageStore } from './image-store.js';
+import { addImageService } from './server.js';
+import { imageStoreConformance } from './testsuite.js';
+
+imageStoreConformance('local', async (root) => {
+  const local = await LocalImageStore.open(root);
+  return { store: local, local, close: async () => {} };
+});
+
+imageStoreConformance('gRPC proxy over a unix socket', async (root) => {
+  const local = await LocalImageStore.open(root);
+  const sockDir = mkdtempSync(join(tmpdir(), 'image-store-grpc-'));
+  const server = new Server();
+  addImageService(server, local);
+  await new Promise<void>((resolve, reject) => server.bindAsync(`unix://${join(sockDir, 'images.sock')}`, ServerCredentials.createInsecure(), (err) => (err ? reject(err) : resolve())));
+  const client = new GrpcImageStore(`unix://${join(sockDir, 'images.sock')}`);
+  return {
+    store: client,
+    local,
+    close: async () => {
+      client.close();
+      await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
+      rmSync(sockDir, { recursive: true, force: true });
+    },
+  };
+});
