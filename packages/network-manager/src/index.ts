@@ -5,3 +5,9 @@ export { parsePortSpec, checkPortConflicts, type PortMapping, type Protocol } fr
 export { renderRuleset, NFT_TABLE } from './nft-ruleset.js';
 export { renderHosts, renderResolvConf } from './dns-files.js';
 export { resolveNetworkMode, type NetworkMode } from './network-mode.js';
+export { CniRunner, type CniRunnerOptions } from './cni.js';
+export {
+  parseConfList, SUPPORTED_CNI_VERSIONS, type CniAttachment, type CniConfList, type CniPluginConf, type CniPortMapping, type CniResult,
+} from './cni-protocol.js';
+export { addNetworkService, networkServiceHandlers, NETWORK_PROTO } from './server.js';
+export { GrpcNetworkManager } from './client.js';

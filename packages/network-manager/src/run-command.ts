@@ -8,9 +8,9 @@ export interface CommandResult {
 }
 
 /** Runs a command with `input` on stdin and collects its output; never throws for a non-zero exit. */
-export function runCommand(argv: readonly string[], input = ''): Promise<CommandResult> {
+export function runCommand(argv: readonly string[], input = '', env?: NodeJS.ProcessEnv): Promise<CommandResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'], ...(env && { env }) });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (b: Buffer) => out.push(b));
