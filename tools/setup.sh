@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PACKAGES=(build-essential pkg-config libseccomp-dev libjson-c-dev libcap-dev libcmocka-dev
-          busybox-static util-linux iproute2 procps runc python3 containerd docker.io podman attr nftables iptables containernetworking-plugins umoci skopeo zstd)
+          busybox-static util-linux iproute2 procps runc python3 containerd docker.io podman attr nftables iptables containernetworking-plugins umoci skopeo zstd docker-registry apache2-utils openssl debootstrap)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -1,1 +1,13 @@
-export {};
+export * from './reference.js';
+export * from './media-types.js';
+export * from './platform.js';
+export type { Credentials } from './docker-config.js';
+export { defaultDockerConfigPath, readCredentials, writeCredentials, removeCredentials } from './docker-config.js';
+export type { Phase, BlobProgress, TotalProgress, ProgressEvent, ProgressListener } from './progress.js';
+export type { PullOptions, PullResult } from './pull.js';
+export type { PushOptions, PushResult } from './push.js';
+export type { RegistryClient, ResolveResult, ClientPullOptions, ClientPushOptions } from './registry-client.js';
+export { LocalRegistryClient, type LocalRegistryClientOptions } from './local-registry-client.js';
+export type { RetryPolicy } from './retry.js';
+export { addRegistryService, registryServiceHandlers, REGISTRY_PROTO } from './server.js';
+export { GrpcRegistryClient } from './client.js';
