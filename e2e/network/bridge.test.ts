@@ -49,6 +49,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await mgr?.close();
   for (const s of servers) await stop(s);
   for (const n of namespaces.reverse()) delNetns(n);
   rmSync(dataDir, { recursive: true, force: true });

@@ -23,6 +23,7 @@ async function localFixture(env: Env, tag: string): Promise<{ fixture: Conforman
   env.dir = mkdtempSync(join(tmpdir(), `tsrun-net-${tag}-`));
   const local = new BridgeNetworkManager({ dataDir: join(env.dir, 'data'), hostNetns: nsPath(host), defaultSubnet: '172.30.0.0/16' });
   await local.init();
+  env.cleanup.push(() => local.close());
   const fixture: ConformanceFixture = {
     manager: local,
     newContainerNetns: (t) => {

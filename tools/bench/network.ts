@@ -124,6 +124,7 @@ try {
   }
   await mgr.disconnect('bridge', 'bench');
   await cni.del(bridgeOnly, a);
+  await mgr.close();
 
   const ratio = (x: number[], y: number[]): string => {
     const r = percentile(x, 50) / percentile(y, 50);

@@ -5,11 +5,12 @@ import { readHostResolvConf, removeContainerFiles, renderHosts, renderResolvConf
 import { Ipam } from './ipam.js';
 import { formatIpv4, macFor, parseIpv4 } from './ipv4.js';
 import {
-  AttachContainerSideError, attachContainerScript, attachHostScript, bridgeUpScript, deleteLinks, runAttachBatches, runIpBatch,
+  attachContainerScript, bridgeUpScript, deleteLinks, deleteLinksWith, runAttach, runIpBatch, type VethSpec,
 } from './netlink-batch.js';
 import { NetworkStore, type NetworkRecord } from './network-store.js';
 import { renderRuleset } from './nft-ruleset.js';
 import { reconcileState } from './reconcile.js';
+import { ResidentIp, ResidentIpDiedError } from './resident-ip.js';
 import { checkPortConflicts, parsePortSpec, type PortMapping } from './ports.js';
 import { inNetns, runChecked } from './run-command.js';
 import type {
@@ -34,6 +35,8 @@ export class BridgeNetworkManager implements NetworkManager {
   readonly #o: Required<Omit<BridgeManagerOptions, 'hostNetns'>> & { hostNetns?: string };
   readonly #store: NetworkStore;
   readonly #ipam: Ipam;
+  /** attach and detach talk to the kernel through this one resident `ip` in the host namespace */
+  readonly #hostIp: ResidentIp;
   #queue: Promise<unknown> = Promise.resolve();
 
   constructor(options: BridgeManagerOptions) {
@@ -43,6 +46,17 @@ export class BridgeNetworkManager implements NetworkManager {
     };
     this.#store = new NetworkStore(options.dataDir);
     this.#ipam = new Ipam(options.dataDir);
+    this.#hostIp = new ResidentIp(options.hostNetns);
+  }
+
+  /** Ends the resident `ip` process (it also ends by itself when this process exits). */
+  close(): Promise<void> {
+    return this.#serial(async () => this.#hostIp.close());
+  }
+
+  /** The pid of the resident `ip` process, while one runs. */
+  get residentIpPid(): number | undefined {
+    return this.#hostIp.pid;
   }
 
   /** Operations run one at a time: each reads and rewrites the store. */
@@ -78,6 +92,7 @@ export class BridgeNetworkManager implements NetworkManager {
     const prefix = subnet.prefix;
     const gw = formatIpv4(gateway);
     await runIpBatch(`create network ${req.name}: bridge ${bridge}`, this.#o.hostNetns, bridgeUpScript({ bridge, gateway: gw, prefix, mtu }));
+    this.#hostIp.close();
     try {
       await this.#sysctls(bridge);
       const pool = this.#ipam.createPool(req.name, req.subnet, req.gateway);
@@ -120,6 +135,7 @@ export class BridgeNetworkManager implements NetworkManager {
         throw new EngineError('failed_precondition', `remove network ${name}: ${attached.length} container(s) still attached (${attached.join(', ')})`);
       }
       await deleteLinks(`remove network ${name}: bridge ${n.bridge}`, this.#o.hostNetns, [n.bridge]);
+      this.#hostIp.close();
       this.#ipam.removePool(name, true);
       this.#store.deleteNetwork(name);
       await this.#applyRules();
@@ -146,14 +162,23 @@ export class BridgeNetworkManager implements NetworkManager {
         mac: macFor(parseIpv4(alloc.address, 'address')), filesDir: this.#store.filesDir(req.containerId),
         ...(req.dns ?? others[0]?.dns ? { dns: [...(req.dns ?? others[0]?.dns ?? [])] } : {}),
       };
+      const veth: VethSpec = {
+        hostIf, containerIf: ifName, hostNetnsRef: this.#o.hostNetns ?? String(process.pid), bridge: n.bridge, mac: ep.mac, mtu: n.mtu,
+      };
+      const containerScript = attachContainerScript(veth, {
+        address: ep.address, prefix: ep.prefix, gateway: ep.gateway, defaultRoute: others.length === 0,
+      });
       try {
-        await runAttachBatches(what, this.#o.hostNetns, attachHostScript({
-          hostIf, containerIf: ifName, containerNetns: req.netnsPath, bridge: n.bridge, mac: ep.mac, mtu: n.mtu,
-        }), req.netnsPath, attachContainerScript({
-          containerIf: ifName, address: ep.address, prefix: ep.prefix, gateway: ep.gateway, defaultRoute: others.length === 0,
-        }));
+        try {
+          await runAttach(what, this.#hostIp, veth, req.netnsPath, containerScript);
+        } catch (err) {
+          // the resident process died under this batch (what it did is unknown): undo, and once more with a new one
+          if (!(err instanceof ResidentIpDiedError)) throw err;
+          await deleteLinks(`${what}: undo`, this.#o.hostNetns, [hostIf]);
+          await runAttach(what, this.#hostIp, veth, req.netnsPath, containerScript);
+        }
       } catch (err) {
-        if (err instanceof AttachContainerSideError) await deleteLinks(`${what}: undo`, this.#o.hostNetns, [hostIf]);
+        await deleteLinks(`${what}: undo`, this.#o.hostNetns, [hostIf]);
         this.#ipam.release(n.name, req.containerId);
         throw err;
       }
@@ -173,7 +198,7 @@ export class BridgeNetworkManager implements NetworkManager {
         this.#store.deletePorts(containerId);
         await this.#applyRules();
       }
-      await deleteLinks(`disconnect ${containerId} from network ${network}`, this.#o.hostNetns, [ep.hostIf]);
+      await deleteLinksWith(this.#hostIp, `disconnect ${containerId} from network ${network}`, [ep.hostIf]);
       this.#ipam.release(network, containerId);
       const endpoints = { ...n.endpoints };
       delete endpoints[containerId];
@@ -216,6 +241,7 @@ export class BridgeNetworkManager implements NetworkManager {
   reconcile(): Promise<ReconcileReport> {
     return this.#serial(async () => {
       const report = await reconcileState({ store: this.#store, ipam: this.#ipam, hostNetns: this.#o.hostNetns, sysctls: (b) => this.#sysctls(b) });
+      this.#hostIp.close();
       for (const containerId of report.droppedEndpoints) this.#writeFilesFor(undefined, containerId);
       await this.#applyRules();
       return report;

@@ -1,9 +1,11 @@
 import { EngineError } from '@tsrun/oci-spec';
-import { inNetns, runChecked, runCommand } from './run-command.js';
+import { ResidentIpDiedError, type BatchFailure, type ResidentIp } from './resident-ip.js';
+import { inNetns, ipArgv, runChecked, runCommand } from './run-command.js';
 
 /**
- * Netlink work as `ip -batch` scripts: one `ip` process per side of an operation
- * instead of one per step, since attach sits on the container start path. The
+ * Netlink work as `ip -batch` scripts: on the container start path the container
+ * side is one `ip` process and the host side goes to a resident `ip` process, never
+ * one process per step. The
  * script builders are plain functions; the runners below are the side effects.
  */
 
@@ -25,69 +27,74 @@ export function bridgeUpScript(b: BridgeSpec): string {
 export interface VethSpec {
   readonly hostIf: string;
   readonly containerIf: string;
-  readonly containerNetns: string;
+  /** the host namespace as `ip ... netns` takes it: a path, or the pid of a process in it */
+  readonly hostNetnsRef: string;
   readonly bridge: string;
   readonly mac: string;
   readonly mtu: number;
 }
 
-/** Host side: the pair is created with its container end already in the container's namespace, then enslaved and up. */
-export function attachHostScript(v: VethSpec): string {
-  return [
-    `link add name ${v.hostIf} mtu ${v.mtu} type veth peer name ${v.containerIf} address ${v.mac} mtu ${v.mtu} netns ${v.containerNetns}`,
-    `link set dev ${v.hostIf} master ${v.bridge}`,
-    // hairpin: a container reaching its own published port through the host comes back out the same port
-    `link set dev ${v.hostIf} type bridge_slave hairpin on`,
-    `link set dev ${v.hostIf} up`,
-  ].join('\n') + '\n';
-}
-
 export interface AddressSpec {
-  readonly containerIf: string;
   readonly address: string;
   readonly prefix: number;
   readonly gateway: string;
   readonly defaultRoute: boolean;
 }
 
-/** Container side: loopback up, the address, the link up, the default route via the bridge. */
-export function attachContainerScript(a: AddressSpec): string {
+/**
+ * Container side, run inside the container's namespace: the pair is created there
+ * with its host end sent to the host namespace (so the resident host process never
+ * opens, and keeps open, a container's namespace), then loopback up, the address,
+ * the link up, the default route via the bridge.
+ */
+export function attachContainerScript(v: VethSpec, a: AddressSpec): string {
   return [
+    `link add name ${v.containerIf} address ${v.mac} mtu ${v.mtu} type veth peer name ${v.hostIf} mtu ${v.mtu} netns ${v.hostNetnsRef}`,
     'link set dev lo up',
-    `addr add ${a.address}/${a.prefix} dev ${a.containerIf}`,
-    `link set dev ${a.containerIf} up`,
-    ...(a.defaultRoute ? [`route add default via ${a.gateway} dev ${a.containerIf}`] : []),
+    `addr add ${a.address}/${a.prefix} dev ${v.containerIf}`,
+    `link set dev ${v.containerIf} up`,
+    ...(a.defaultRoute ? [`route add default via ${a.gateway} dev ${v.containerIf}`] : []),
   ].join('\n') + '\n';
 }
 
 /**
- * Runs the host side and then the container side of an attach from ONE spawned
- * process (a shell running two `ip -batch`): spawning from Node costs ~3.5 ms here,
- * the shell's own forks a fraction of that. Which side failed is told by the exit
- * status, so the caller can undo exactly what was done.
+ * Host side, for the resident process: the host end enslaved to the bridge and up,
+ * then hairpin, so that a container reaching its own published port through the
+ * host comes back out the same port.
  */
-export async function runAttachBatches(
-  what: string, hostNetns: string | undefined, hostScript: string, containerNetns: string, containerScript: string,
+export function attachHostCommands(v: VethSpec): string[] {
+  return [
+    `link set dev ${v.hostIf} master ${v.bridge} up`,
+    `link set dev ${v.hostIf} type bridge_slave hairpin on`,
+  ];
+}
+
+/**
+ * An attach: the container side by one `ip -batch` in the container's namespace
+ * (which stops at its first error), then the host side by the resident `ip` of
+ * the host namespace. On any error the pair may exist: the caller deletes the
+ * host end, which takes the container end with it.
+ */
+export async function runAttach(
+  what: string, host: ResidentIp, v: VethSpec, containerNetns: string, containerScript: string,
 ): Promise<void> {
-  const sh = `${ipIn('$1', hostNetns)} -batch - <<EOF1 || exit 10\n$2\nEOF1\n${ipIn('$3', containerNetns)} -batch - <<EOF2 || exit 11\n$4\nEOF2\n`;
-  const r = await runCommand(['sh', '-c', sh, 'sh', hostNetns ?? '', hostScript, containerNetns, containerScript]);
-  if (r.status === 0) return;
-  const detail = r.stderr.trim().split('\n').filter(Boolean).join('; ');
-  if (r.status === 10) throw new EngineError('internal', `${what}: host side: ${detail}`);
-  throw new AttachContainerSideError(`${what}: container side: ${detail || `exit status ${r.status}`}`);
-}
-
-/** `ip` in a netns, as shell text: `ip -n NAME` for a named netns (one exec less than nsenter), else nsenter by path. */
-function ipIn(param: string, netns: string | undefined): string {
-  if (netns === undefined) return 'ip';
-  return /^\/run\/netns\/[^/]+$/.test(netns) ? `ip -n "\${${param.slice(1)}#/run/netns/}"` : `nsenter --net="${param}" ip`;
-}
-
-/** The host side of an attach was done and must be undone. */
-export class AttachContainerSideError extends EngineError {
-  constructor(message: string) {
-    super('internal', message);
+  const r = await runCommand(ipArgv(containerNetns, ['-batch', '-']), containerScript);
+  if (r.status !== 0) {
+    const detail = r.stderr.trim().split('\n').filter(Boolean).join('; ');
+    throw new EngineError('internal', `${what}: container side: ${detail || `ip exited with status ${r.status}`}`);
   }
+  let failures: BatchFailure[];
+  try {
+    failures = await host.run(attachHostCommands(v));
+  } catch (err) {
+    if (err instanceof ResidentIpDiedError) throw new ResidentIpDiedError(`${what}: host side: ${err.message}`);
+    throw err;
+  }
+  if (failures.length > 0) throw new EngineError('internal', `${what}: host side: ${describeFailures(failures)}`);
+}
+
+function describeFailures(failures: readonly BatchFailure[]): string {
+  return failures.map((f) => `${f.command.split(' ').slice(0, 4).join(' ')}: ${f.message}`).join('; ');
 }
 
 export async function runIpBatch(what: string, netns: string | undefined, script: string): Promise<void> {
@@ -100,6 +107,20 @@ export async function deleteLinks(what: string, netns: string | undefined, links
   const r = await runCommand(inNetns(netns, ['ip', '-force', '-batch', '-']), links.map((l) => `link del dev ${l}\n`).join(''));
   const real = r.stderr.split('\n').filter((l) => l.trim() && !/Cannot find device|Command failed/.test(l));
   if (r.status !== 0 && real.length > 0) throw new EngineError('internal', `${what}: ${real.join('; ')}`);
+}
+
+/** deleteLinks through the resident process; falls back to a process of its own if the resident one died. */
+export async function deleteLinksWith(host: ResidentIp, what: string, links: readonly string[]): Promise<void> {
+  if (links.length === 0) return;
+  let failures: BatchFailure[];
+  try {
+    failures = await host.run(links.map((l) => `link del dev ${l}`));
+  } catch (err) {
+    if (!(err instanceof ResidentIpDiedError)) throw err;
+    return deleteLinks(what, host.netns, links);
+  }
+  const real = failures.filter((f) => !/Cannot find device/.test(f.message));
+  if (real.length > 0) throw new EngineError('internal', `${what}: ${describeFailures(real)}`);
 }
 
 export interface LinkInfo {

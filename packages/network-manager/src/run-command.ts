@@ -40,3 +40,10 @@ export async function runChecked(what: string, argv: readonly string[], input = 
 export function inNetns(netnsPath: string | undefined, argv: readonly string[]): string[] {
   return netnsPath === undefined ? [...argv] : ['nsenter', `--net=${netnsPath}`, ...argv];
 }
+
+/** The argv of `ip ARGS` in a netns: `ip -n NAME` for a named one (one exec less than nsenter), else nsenter by path. */
+export function ipArgv(netnsPath: string | undefined, args: readonly string[]): string[] {
+  const named = netnsPath === undefined ? undefined : /^\/run\/netns\/([^/]+)$/.exec(netnsPath)?.[1];
+  return named ? ['ip', '-n', named, ...args] : inNetns(netnsPath, ['ip', ...args]);
+}
+
