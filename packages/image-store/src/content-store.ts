@@ -36,8 +36,10 @@ export interface Ingest {
 export interface ContentStore {
   /** The blob's info when the store has it whole; undefined otherwise. */
   info(digest: string): Promise<BlobInfo | undefined>;
-  /** Open (or resume) an ingest. Two concurrent ingests of one ref share nothing:
-   * the second waits for the first (a lock per ref), then sees the committed blob. */
+  /** Open (or resume) an ingest. Two concurrent ingests of one ref in one process
+   * share nothing: the second waits for the first (a lock per ref), then sees the
+   * committed blob. Ingests in different processes each write their own copy and
+   * both commit; neither ever writes into the other's data or a committed blob. */
   ingest(ref: string, expected: ExpectedBlob): Promise<Ingest>;
   /** A committed blob's bytes; EngineError('not_found') when absent. */
   read(digest: string, opts?: { offset?: number }): Promise<Readable>;

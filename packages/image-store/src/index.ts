@@ -3,7 +3,7 @@ export { LocalContentStore, sha256Hex, type IngestRecord } from './local-content
 export { MetadataStore, type ContainerRecord, type Descriptor, type ImageRecord, type RemoveImageOptions } from './metadata-store.js';
 export { MediaType, compressionOfMediaType, isIndexType, isManifestType, type LayerCompression } from './media-types.js';
 export { resolveImage, readJsonBlob, DEFAULT_PLATFORM, type Platform, type ResolvedImage } from './image-reader.js';
-export { Snapshotter, type LayerRef, type SnapshotInfo } from './unpack/snapshotter.js';
+export { Snapshotter, type LayerRef, type SnapshotInfo, type UnpackOptions } from './unpack/snapshotter.js';
 export { applyLayer, type ApplyResult } from './unpack/apply-layer.js';
 export { chainIds } from './unpack/chain-id.js';
 export { openLayerTar, compressionOfMagic } from './unpack/decompress.js';

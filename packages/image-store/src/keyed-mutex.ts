@@ -1,7 +1,7 @@
 /**
  * One holder per key within this process: the second caller for a key waits until
- * the first releases. The store's single writer is the daemon, so an in-process
- * lock is enough; a second process writing the same ingest is not supported.
+ * the first releases. Across processes the content store needs no lock (each
+ * writer has a file of its own, see ./local-content-store.ts).
  */
 export class KeyedMutex {
   private readonly tails = new Map<string, Promise<void>>();

@@ -77,21 +77,6 @@ describe('LocalContentStore', () => {
     expect(readdirSync(join(root, 'content/ingest'))).toEqual([]);
   });
 
-  it('resumes an interrupted ingest at the bytes on disk, rehashing them', async () => {
-    const data = randomBytes(50_000);
-    const digest = digestOf(data);
-    const first = await LocalContentStore.open(root);
-    const w1 = await first.ingest('resume-me', { digest, size: data.length });
-    await w1.write(data.subarray(0, 20_000));
-    // the process "dies" here: a new store instance on the same root takes over
-    const second = await LocalContentStore.open(root);
-    const w2 = await second.ingest('resume-me', { digest, size: data.length });
-    expect(w2.offset).toBe(20_000);
-    await w2.write(data.subarray(20_000));
-    expect(await w2.commit()).toEqual({ digest, size: data.length });
-    expect(await second.info(digest)).toEqual({ digest, size: data.length });
-  });
-
   it('starts over when the ref was resumed for a different blob', async () => {
     const store = await LocalContentStore.open(root);
     const a = Buffer.from('aaaa');

@@ -1,21 +1,33 @@
 /**
  * The content store on a local filesystem:
  *   <root>/content/blobs/sha256/<hex>            committed blobs, read-only
- *   <root>/content/ingest/<sha256 of ref>/data   bytes received so far
  *   <root>/content/ingest/<sha256 of ref>/ref.json  { ref, digest, size }
+ *   <root>/content/ingest/<sha256 of ref>/data-<pid>-<start time>-<random>
+ *                                                bytes one writer received so far
  * A blob appears under blobs/ only by a rename of a verified, fsynced file, so a
- * crash leaves the whole blob or nothing; a partial ingest is resumed (or
- * discarded) by the next ingest of its ref.
+ * crash leaves the whole blob or nothing.
+ *
+ * Writers of one ref in this process take turns (a lock per ref). Writers in
+ * different processes (the daemon and a CLI on the same root, two daemons) need
+ * no lock: each writes a data file of its own, created with O_EXCL and named after
+ * its process, and commit renames only that file, so nobody ever writes into a
+ * file another holds or into a committed blob. Two processes fetching one blob
+ * both download it, and the second rename replaces the blob with the same bytes.
+ * A data file whose process is gone (pid and start time no longer match) is an
+ * interrupted ingest: the next writer of the ref adopts it by renaming it to its
+ * own name (rename is atomic, so of two adopters one wins and the other starts
+ * afresh), rehashes it, and resumes from its end.
  */
-import { createHash, type Hash } from 'node:crypto';
+import { createHash, randomBytes, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, rm, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, rmdir, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { EngineError, parseDigest, wrapError } from '@tsrun/oci-spec';
 import type { BlobInfo, ContentStore, ExpectedBlob, Ingest } from './content-store.js';
 import { fsyncDir, TMP_PREFIX, writeFileAtomic } from './fs-atomic.js';
 import { KeyedMutex } from './keyed-mutex.js';
+import { isOwnerAlive, ownerTag } from './process-owner.js';
 
 const HEX64 = /^[a-f0-9]{64}$/;
 
@@ -126,7 +138,7 @@ export class LocalContentStore implements ContentStore {
           throw new EngineError('invalid_argument',
             `ingest ${ref}: ${expected.digest} is stored with size ${existing.size}, not ${expected.size}`);
         }
-        await rm(this.ingestPath(ref), { recursive: true, force: true });
+        await sweepIngestDir(this.ingestPath(ref));
         return new CommittedIngest(ref, existing, release);
       }
       return await this.openWriter(ref, expected, release);
@@ -142,22 +154,86 @@ export class LocalContentStore implements ContentStore {
 
   private async openWriter(ref: string, expected: ExpectedBlob, release: () => void): Promise<Ingest> {
     const dir = this.ingestPath(ref);
-    const dataPath = join(dir, 'data');
+    const mine = join(dir, `${DATA_PREFIX}${ownerTag()}-${randomBytes(4).toString('hex')}`);
     const rec = await readRecord(dir);
-    if (rec && rec.ref === ref && rec.digest === expected.digest && rec.size === expected.size) {
-      const hash = createHash('sha256');
-      const offset = await hashFile(dataPath, hash, expected.size);
-      if (offset >= 0) {
-        const fh = await open(dataPath, 'a', 0o644);
-        return new IngestWriter(ref, expected, dir, dataPath, fh, hash, offset, this.blobsDir, release);
+    const sameBlob = rec !== undefined && rec.ref === ref && rec.digest === expected.digest && rec.size === expected.size;
+    const orphans = await deadWriters(dir);
+    if (sameBlob) {
+      for (const orphan of orphans) {
+        if (!(await renameIfPresent(join(dir, orphan.name), mine))) continue;
+        const hash = createHash('sha256');
+        const offset = await hashFile(mine, hash, expected.size);
+        if (offset >= 0) {
+          const fh = await open(mine, 'a', 0o644);
+          await sweepIngestDir(dir);
+          return new IngestWriter(ref, expected, dir, mine, fh, hash, offset, this.blobsDir, release);
+        }
+        await unlink(mine).catch(() => undefined);
+        break;
       }
     }
-    await rm(dir, { recursive: true, force: true });
-    await mkdir(dir, { recursive: true });
-    await writeFileAtomic(join(dir, 'ref.json'), JSON.stringify({ ref, digest: expected.digest, size: expected.size }));
-    const fh = await open(dataPath, 'w', 0o644);
-    return new IngestWriter(ref, expected, dir, dataPath, fh, createHash('sha256'), 0, this.blobsDir, release);
+    // Created before ref.json: a finishing writer removes the directory only when it holds no data file.
+    let fh: FileHandle | undefined;
+    for (let attempt = 0; fh === undefined; attempt += 1) {
+      await mkdir(dir, { recursive: true });
+      fh = await open(mine, 'wx', 0o644).catch((err: unknown) => {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || attempt >= 10) throw err;
+        return undefined;
+      });
+    }
+    try {
+      if (!sameBlob || !(await readRecord(dir))) {
+        await writeFileAtomic(join(dir, 'ref.json'), JSON.stringify({ ref, digest: expected.digest, size: expected.size }));
+      }
+      await sweepIngestDir(dir);
+    } catch (err) {
+      await fh.close().catch(() => undefined);
+      await unlink(mine).catch(() => undefined);
+      throw err;
+    }
+    return new IngestWriter(ref, expected, dir, mine, fh, createHash('sha256'), 0, this.blobsDir, release);
   }
+}
+
+const DATA_PREFIX = 'data-';
+
+/** Data files of writers whose process is gone, biggest first (the most to resume from). */
+async function deadWriters(dir: string): Promise<{ name: string; size: number }[]> {
+  const names = await readdir(dir).catch((err: unknown) => {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [] as string[];
+    throw err;
+  });
+  const out: { name: string; size: number }[] = [];
+  for (const name of names) {
+    const owner = name.startsWith(DATA_PREFIX) ? name.slice(DATA_PREFIX.length).replace(/-[a-f0-9]+$/, '') : undefined;
+    if (owner === undefined || isOwnerAlive(owner)) continue;
+    const st = await stat(join(dir, name)).catch(() => undefined);
+    if (st) out.push({ name, size: st.size });
+  }
+  return out.sort((a, b) => b.size - a.size);
+}
+
+async function renameIfPresent(from: string, to: string): Promise<boolean> {
+  try {
+    await rename(from, to);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw err;
+  }
+}
+
+/**
+ * Removes dead writers' data files, then the directory when no writer is left.
+ * A writer starting meanwhile may lose its ref.json to this: its ingest still
+ * completes, only a resumption after its own crash would start from zero.
+ */
+async function sweepIngestDir(dir: string): Promise<void> {
+  for (const orphan of await deadWriters(dir)) await unlink(join(dir, orphan.name)).catch(() => undefined);
+  const names = await readdir(dir).catch(() => [] as string[]);
+  if (names.some((n) => n.startsWith(DATA_PREFIX))) return;
+  await unlink(join(dir, 'ref.json')).catch(() => undefined);
+  await rmdir(dir).catch(() => undefined);
 }
 
 async function readRecord(dir: string): Promise<IngestRecord | undefined> {
@@ -262,9 +338,10 @@ class IngestWriter implements Ingest {
       await this.fh.sync();
       await this.fh.chmod(0o444);
       await this.fh.close();
+      // only this writer's own file: another process's ingest of the same blob renames its own copy
       await rename(this.dataPath, join(this.blobsDir, sha256Hex(digest)));
       await fsyncDir(this.blobsDir);
-      await rm(this.dir, { recursive: true, force: true });
+      await sweepIngestDir(this.dir);
     } catch (err) {
       throw wrapError(err, `ingest ${this.ref}: commit ${digest}`);
     } finally {
@@ -283,7 +360,8 @@ class IngestWriter implements Ingest {
     this.done = true;
     try {
       await this.fh.close().catch(() => {});
-      await rm(this.dir, { recursive: true, force: true });
+      await rm(this.dataPath, { force: true });
+      await sweepIngestDir(this.dir);
     } finally {
       this.release();
     }

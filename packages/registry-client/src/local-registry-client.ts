@@ -7,7 +7,7 @@ import type { ContentStore } from '@tsrun/image-store';
 import { EngineError } from '@tsrun/oci-spec';
 import { BlobFetcher } from './blob-fetcher.js';
 import { defaultDockerConfigPath, readCredentials, removeCredentials, writeCredentials } from './docker-config.js';
-import { pullImage, type PullResult } from './pull.js';
+import { type PullOptions, pullImage, type PullResult } from './pull.js';
 import { pushImage, type PushResult } from './push.js';
 import { formatReference, type ImageReference, manifestSelector, parseReference } from './reference.js';
 import type { ClientPullOptions, ClientPushOptions, RegistryClient, ResolveResult } from './registry-client.js';
@@ -38,6 +38,9 @@ function registryName(input: string): string {
   return name;
 }
 
+/** In this process, a pull also tells when the manifest is known and when each blob is stored (what pull-and-unpack starts on). */
+export type LocalPullOptions = ClientPullOptions & Pick<PullOptions, 'onManifest' | 'onBlob'>;
+
 export class LocalRegistryClient implements RegistryClient {
   private readonly sessions = new Map<string, RegistryHttp>();
   private readonly fetcher: BlobFetcher;
@@ -65,7 +68,7 @@ export class LocalRegistryClient implements RegistryClient {
     return new RegistryRepository(this.session(ref.domain), ref.path, `${ref.domain}/${ref.path}`);
   }
 
-  async pull(reference: string, opts: ClientPullOptions = {}): Promise<PullResult> {
+  async pull(reference: string, opts: LocalPullOptions = {}): Promise<PullResult> {
     const ref = parseReference(reference);
     return pullImage({ store: this.opts.store, fetcher: this.fetcher, repo: this.repository(ref) }, ref, {
       ...opts,

@@ -21,6 +21,10 @@ export interface PullOptions {
   /** Blobs fetched at once (default 3). */
   concurrency?: number;
   onProgress?: ProgressListener;
+  /** Called once the platform's manifest is known, before any blob is fetched. */
+  onManifest?: (image: { manifest: Descriptor; config: Descriptor; layers: Descriptor[] }) => void;
+  /** Called for each config or layer blob as soon as it is in the store (fetched, or there already). */
+  onBlob?: (desc: Descriptor) => void;
 }
 
 export interface PullResult {
@@ -156,6 +160,7 @@ export async function pullImage(ctx: PullContext, ref: ImageReference, opts: Pul
     ...(manifestDocument.desc.platform && { platform: manifestDocument.desc.platform }),
   };
 
+  opts.onManifest?.({ manifest: manifestDesc, config, layers });
   const progress = new ProgressTracker(opts.onProgress);
   const blobs: { desc: Descriptor; kind: string }[] = [{ desc: config, kind: 'config' }];
   for (const l of layers) if (!blobs.some((b) => b.desc.digest === l.digest)) blobs.push({ desc: l, kind: 'layer' });
@@ -164,6 +169,7 @@ export async function pullImage(ctx: PullContext, ref: ImageReference, opts: Pul
   await mapPool(blobs, opts.concurrency ?? 3, async ({ desc, kind }) => {
     if ((await ctx.store.info(desc.digest)) !== undefined) {
       progress.update(desc.digest, 'exists');
+      opts.onBlob?.(desc);
       return;
     }
     let seen = 0;
@@ -173,6 +179,7 @@ export async function pullImage(ctx: PullContext, ref: ImageReference, opts: Pul
     });
     bytesFetched += seen;
     progress.update(desc.digest, 'done');
+    opts.onBlob?.(desc);
   });
 
   const imageConfig = parseJson<Record<string, unknown>>(await readAll(await ctx.store.read(config.digest)), `${what}: config ${config.digest}`);

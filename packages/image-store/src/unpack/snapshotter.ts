@@ -35,6 +35,13 @@ export interface SnapshotInfo {
   created: string;
 }
 
+export interface UnpackOptions {
+  /** Resolves once the layer's blob is in the content store: each layer starts unpacking as soon as its own blob is there. */
+  whenAvailable?: (layer: LayerRef, index: number) => Promise<void>;
+  /** Per layer: 'unpacking' when it starts, then 'done' when its snapshot is committed, or 'exists' when it was there. */
+  onLayer?: (event: { index: number; chainId: string; layerDigest: string; phase: 'unpacking' | 'done' | 'exists' }) => void;
+}
+
 const HEX64 = /^[a-f0-9]{64}$/;
 
 function hexOf(chainId: string): string {
@@ -95,7 +102,7 @@ export class Snapshotter {
   }
 
   /** Unpacks every layer that has no snapshot yet; returns the chain IDs, bottom first. */
-  async unpack(layers: readonly LayerRef[]): Promise<string[]> {
+  async unpack(layers: readonly LayerRef[], opts: UnpackOptions = {}): Promise<string[]> {
     const ids = chainIds(layers.map((l) => l.diffId));
     let previous: Promise<void> = Promise.resolve();
     const all: Promise<void>[] = [];
@@ -104,8 +111,11 @@ export class Snapshotter {
       const parentCommitted = previous;
       let job = this.inflight.get(chainId);
       if (!job) {
-        job = this.unpackOne(layer, chainId, ids[i - 1], parentCommitted).finally(() => this.inflight.delete(chainId));
+        job = this.unpackOne(layer, i, chainId, ids[i - 1], parentCommitted, opts).finally(() => this.inflight.delete(chainId));
         this.inflight.set(chainId, job);
+      } else if (opts.onLayer) {
+        const onLayer = opts.onLayer;
+        job = job.then(() => onLayer({ index: i, chainId, layerDigest: layer.digest, phase: 'done' }));
       }
       previous = job;
       all.push(job);
@@ -116,9 +126,17 @@ export class Snapshotter {
     return ids;
   }
 
-  private async unpackOne(layer: LayerRef, chainId: string, parent: string | undefined, parentCommitted: Promise<void>): Promise<void> {
+  private async unpackOne(
+    layer: LayerRef, index: number, chainId: string, parent: string | undefined, parentCommitted: Promise<void>, opts: UnpackOptions,
+  ): Promise<void> {
     const final = join(this.dir, hexOf(chainId));
-    if (await this.info(chainId)) return;
+    const event = { index, chainId, layerDigest: layer.digest };
+    if (await this.info(chainId)) {
+      opts.onLayer?.({ ...event, phase: 'exists' });
+      return;
+    }
+    await opts.whenAvailable?.(layer, index);
+    opts.onLayer?.({ ...event, phase: 'unpacking' });
     const what = `unpack layer ${layer.digest}`;
     const tmp = join(this.dir, `${TMP_PREFIX}${hexOf(chainId)}-${randomBytes(4).toString('hex')}`);
     try {
@@ -139,6 +157,7 @@ export class Snapshotter {
         await rm(tmp, { recursive: true, force: true });
       });
       await fsyncDir(this.dir);
+      opts.onLayer?.({ ...event, phase: 'done' });
     } catch (err) {
       await rm(tmp, { recursive: true, force: true });
       throw err instanceof EngineError ? err : wrapError(err, what);
