@@ -2,31 +2,20 @@
 // writable layer becomes an image, a container of that image sees the changes;
 // then the images go and garbage collection takes their blobs and snapshots.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalImageStore, MediaType, putBytes, sha256Of } from '../../packages/image-store/src/index.ts';
 import { makeBusyboxRootfs } from '../../tools/busybox-rootfs.ts';
-import { rt, RUNTIME_BIN } from '../lib/runtime.ts';
+import { runOnRootfs } from '../lib/run-on-rootfs.ts';
 
 let work: string;
 let store: LocalImageStore;
 const BASE = 'localhost/e2e/busybox:1';
 
-function runIn(rootfs: string, id: string, args: string[]): { code: number; stdout: string; stderr: string } {
-  const bundle = join(work, `bundle-${id}`);
-  mkdirSync(bundle);
-  execFileSync(RUNTIME_BIN, ['spec', '--bundle', bundle]);
-  const spec = JSON.parse(readFileSync(join(bundle, 'config.json'), 'utf8'));
-  spec.root = { path: rootfs, readonly: false };
-  spec.process.terminal = false;
-  spec.process.args = args;
-  spec.linux.cgroupsPath = `/tsrun-e2e/${id}-${process.pid}`;
-  writeFileSync(join(bundle, 'config.json'), JSON.stringify(spec));
-  return rt(['run', '--bundle', bundle, `${id}-${process.pid}`]);
-}
+const runIn = (rootfs: string, id: string, args: string[]) => runOnRootfs(work, rootfs, id, args);
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'e2e-image-commit-'));

@@ -2,31 +2,21 @@
 // and run; skopeo copies one we export; a docker archive we export loads back
 // (into our store, and into a private dockerd).
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalImageStore, isMounted } from '../../packages/image-store/src/index.ts';
 import { makeBusyboxRootfs } from '../../tools/busybox-rootfs.ts';
 import { startDockerd } from '../lib/dockerd.ts';
-import { rt, RUNTIME_BIN } from '../lib/runtime.ts';
+import { runOnRootfs } from '../lib/run-on-rootfs.ts';
+import { RUNTIME_BIN } from '../lib/runtime.ts';
 
 let work: string;
 let store: LocalImageStore;
 const NAME = 'localhost/umoci/busybox:v1';
 
-function runIn(rootfs: string, id: string, args: string[]): { code: number; stdout: string; stderr: string } {
-  const bundle = join(work, `bundle-${id}`);
-  mkdirSync(bundle);
-  execFileSync(RUNTIME_BIN, ['spec', '--bundle', bundle]);
-  const spec = JSON.parse(readFileSync(join(bundle, 'config.json'), 'utf8'));
-  spec.root = { path: rootfs, readonly: false };
-  spec.process.terminal = false;
-  spec.process.args = args;
-  spec.linux.cgroupsPath = `/tsrun-e2e/${id}-${process.pid}`;
-  writeFileSync(join(bundle, 'config.json'), JSON.stringify(spec));
-  return rt(['run', '--bundle', bundle, `${id}-${process.pid}`]);
-}
+const runIn = (rootfs: string, id: string, args: string[]) => runOnRootfs(work, rootfs, id, args);
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'e2e-image-interop-'));

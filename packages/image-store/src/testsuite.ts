@@ -119,6 +119,8 @@ export function imageStoreConformance(label: string, open: (root: string) => Pro
       expect(u.reclaimableBytes).toBe(0);
     });
 
+    // Needs root (overlay mounts, chown, mknod): skipped for a developer's unprivileged
+    // run; npm test and CI run as root, so it always runs there.
     const asRoot = process.getuid?.() === 0 ? it : it.skip;
     asRoot('prepares a rootfs, refuses to remove its image, commits its changes and removes it', async () => {
       await seed('localhost/suite/base:1');

@@ -41,6 +41,8 @@ describe('PAX records and getfattr output', () => {
   });
 });
 
+// Needs root (overlay mounts, chown, mknod): skipped for a developer's unprivileged
+// run; npm test and CI run as root, so it always runs there.
 const asRoot = process.getuid?.() === 0 ? it : it.skip;
 describe('committing an overlay upper dir', () => {
   asRoot('turns whiteouts and opaque dirs back into OCI entries and keeps links, owners, devices and xattrs', async () => {
