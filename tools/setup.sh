@@ -37,4 +37,4 @@ if [ ! -f .demo/busybox/config.json ]; then
   TSRUN_BIN=/usr/local/bin/tsrun npx tsx tools/make-busybox-bundle.ts .demo/busybox \
     sh -c 'echo "Hello from tsrun: hostname $(hostname), pid $$, user $(id -u)"'
 fi
-echo "setup: done (tsrun $(tsrun --version | head -1))"
+echo "setup: done ($(tsrun --version | head -1))"
