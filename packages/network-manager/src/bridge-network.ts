@@ -8,7 +8,7 @@ import {
   attachContainerScript, bridgeUpScript, deleteLinks, deleteLinksWith, runAttach, runIpBatch, type VethSpec,
 } from './netlink-batch.js';
 import { NetworkStore, type NetworkRecord } from './network-store.js';
-import { renderRuleset } from './nft-ruleset.js';
+import { selectFirewall, type FirewallBackend, type FirewallKind } from './firewall.js';
 import { reconcileState } from './reconcile.js';
 import { ResidentIp, ResidentIpDiedError } from './resident-ip.js';
 import { checkPortConflicts, parsePortSpec, type PortMapping } from './ports.js';
@@ -28,16 +28,19 @@ export interface BridgeManagerOptions {
   readonly mtu?: number;
   /** the file the containers' resolv.conf is derived from */
   readonly hostResolvConf?: string;
+  /** where port-publishing rules go; auto (the default): nftables when `nft` works, else iptables */
+  readonly firewall?: FirewallKind | 'auto';
 }
 
-/** The local implementation: Linux bridges, veth pairs, a persistent IPAM and one nftables table. */
+/** The local implementation: Linux bridges, veth pairs, a persistent IPAM and the engine's own firewall rules (nftables or iptables). */
 export class BridgeNetworkManager implements NetworkManager {
-  readonly #o: Required<Omit<BridgeManagerOptions, 'hostNetns'>> & { hostNetns?: string };
+  readonly #o: Required<Omit<BridgeManagerOptions, 'hostNetns' | 'firewall'>> & { hostNetns?: string; firewall?: FirewallKind | 'auto' };
   readonly #store: NetworkStore;
   readonly #ipam: Ipam;
   /** attach and detach talk to the kernel through this one resident `ip` in the host namespace */
   readonly #hostIp: ResidentIp;
   #queue: Promise<unknown> = Promise.resolve();
+  #firewall: FirewallBackend | undefined;
 
   constructor(options: BridgeManagerOptions) {
     this.#o = {
@@ -248,11 +251,21 @@ export class BridgeNetworkManager implements NetworkManager {
     });
   }
 
-  /** Replaces the engine's nftables table with one rendered from the store, in one transaction. */
+  /** The firewall backend in use (chosen on first use: the `firewall` option, or auto-detected). */
+  async firewallKind(): Promise<FirewallKind> {
+    return (await this.#backend()).kind;
+  }
+
+  async #backend(): Promise<FirewallBackend> {
+    this.#firewall ??= await selectFirewall(this.#o.firewall, this.#o.hostNetns);
+    return this.#firewall;
+  }
+
+  /** Replaces the engine's firewall rules with ones rendered from the store, in one transaction. */
   async #applyRules(): Promise<void> {
     const bridges = this.#store.networks().map((n) => ({ bridge: n.bridge, subnet: n.subnet }));
     const ports = this.#store.ports().flatMap((p) => p.mappings.map((mapping) => ({ mapping, containerIp: p.containerIp })));
-    await runChecked('apply nftables rules', inNetns(this.#o.hostNetns, ['nft', '-f', '-']), renderRuleset(bridges, ports));
+    await (await this.#backend()).apply({ bridges, ports });
   }
 
   /** Rewrites the files of `containerId` and, on a user-defined network, of every other member. */

@@ -3,6 +3,10 @@ export { BridgeNetworkManager, type BridgeManagerOptions } from './bridge-networ
 export { Ipam, type Allocation, type PoolRecord } from './ipam.js';
 export { parsePortSpec, checkPortConflicts, type PortMapping, type Protocol } from './ports.js';
 export { renderRuleset, NFT_TABLE } from './nft-ruleset.js';
+export { renderIptablesRestore, parseJumps, IPTABLES_CHAINS } from './iptables-ruleset.js';
+export {
+  selectFirewall, NftBackend, IptablesBackend, type FirewallBackend, type FirewallKind, type FirewallState,
+} from './firewall.js';
 export { renderHosts, renderResolvConf } from './dns-files.js';
 export { resolveNetworkMode, type NetworkMode } from './network-mode.js';
 export { CniRunner, type CniRunnerOptions } from './cni.js';
