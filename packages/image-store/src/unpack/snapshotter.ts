@@ -5,6 +5,7 @@
  * Each layer is unpacked into a temporary directory and renamed into place, so a
  * crash leaves whole snapshots or none. Layers decompress and unpack in parallel;
  * their commits run bottom first, so a snapshot is never visible without its parent.
+ * The tar is applied in a worker thread per layer (worker-pool.ts); the commit runs here.
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -14,9 +15,8 @@ import { promisify } from 'node:util';
 import { EngineError, wrapError } from '@tsrun/oci-spec';
 import type { ContentStore } from '../content-store.js';
 import { fsyncDir, TMP_PREFIX, writeFileAtomic } from '../fs-atomic.js';
-import { applyLayer } from './apply-layer.js';
 import { chainIds } from './chain-id.js';
-import { openLayerTar } from './decompress.js';
+import { LayerWorkerPool } from './worker-pool.js';
 
 export interface LayerRef {
   mediaType: string;
@@ -53,6 +53,8 @@ function hexOf(chainId: string): string {
 export class Snapshotter {
   readonly dir: string;
   private readonly inflight = new Map<string, Promise<void>>();
+  /** Layers are applied in worker threads (one per core), the blob read here. */
+  private readonly workers = new LayerWorkerPool();
 
   constructor(root: string, private readonly content: ContentStore) {
     this.dir = join(root, 'snapshots');
@@ -141,8 +143,7 @@ export class Snapshotter {
     const tmp = join(this.dir, `${TMP_PREFIX}${hexOf(chainId)}-${randomBytes(4).toString('hex')}`);
     try {
       await mkdir(join(tmp, 'fs'), { recursive: true, mode: 0o755 });
-      const { tar } = await openLayerTar(await this.content.read(layer.digest), layer.mediaType);
-      const result = await applyLayer(tar, join(tmp, 'fs'), what);
+      const result = await this.workers.apply(await this.content.read(layer.digest), layer.mediaType, join(tmp, 'fs'), what);
       if (result.diffId !== layer.diffId) {
         throw new EngineError('invalid_argument', `${what}: diff ID mismatch: the image config says ${layer.diffId} (got ${result.diffId})`);
       }
