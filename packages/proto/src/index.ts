@@ -24,3 +24,5 @@ export function loadProto<T = GrpcObject>(file: string): T {
   if (!existsSync(`${PROTO_ROOT}${file}`)) throw new Error(`proto: ${file} is not in ${PROTO_ROOT}`);
   return loadPackageDefinition(loadSync(file, PROTO_LOADER_OPTIONS)) as unknown as T;
 }
+
+export * from './oci-wire.js';

@@ -10,8 +10,8 @@ const wire = <T>(x: T): any => JSON.parse(JSON.stringify(x));
 describe('grpc-convert', () => {
   it('round-trips descriptors, platforms and results', () => {
     const d = { mediaType: 'm', digest: D('a'), size: 2 ** 40, platform: { os: 'linux', architecture: 'arm', variant: 'v7' }, annotations: { k: 'v' } };
-    expect(descriptorFromWire(wire(descriptorToWire(d)))).toEqual(d);
-    expect(descriptorFromWire({ ...wire(descriptorToWire({ mediaType: 'm', digest: D('b'), size: 1 })), platform: null, annotations: {} }))
+    expect(descriptorFromWire(wire(descriptorToWire(d)), 'd')).toEqual(d);
+    expect(descriptorFromWire({ ...wire(descriptorToWire({ mediaType: 'm', digest: D('b'), size: 1 })), platform: null, annotations: {} }, 'd'))
       .toEqual({ mediaType: 'm', digest: D('b'), size: 1 });
     expect(platformFromWire(wire(platformToWire({ os: 'linux', architecture: 'amd64' })))).toEqual({ os: 'linux', architecture: 'amd64' });
     expect(platformFromWire({ os: '', architecture: '', variant: '' })).toBeUndefined();

@@ -3,41 +3,16 @@
  * of proto/registry/v1/registry.proto. int64s arrive as strings (the loader's
  * `longs: String`); empty strings stand for unset optional fields.
  */
-import type { Descriptor as WireDescriptor, Descriptor__Output as WireDescriptorOut } from '@tsrun/proto/generated/tsrun/registry/v1/Descriptor.js';
-import type { Platform as WirePlatform, Platform__Output as WirePlatformOut } from '@tsrun/proto/generated/tsrun/registry/v1/Platform.js';
+import { descriptorFromWire, descriptorToWire, platformFromWire, platformToWire } from '@tsrun/proto';
 import type { Progress, Progress__Output } from '@tsrun/proto/generated/tsrun/registry/v1/Progress.js';
 import type { PullResult as WirePullResult, PullResult__Output as WirePullResultOut } from '@tsrun/proto/generated/tsrun/registry/v1/PullResult.js';
 import type { PushResult as WirePushResult, PushResult__Output as WirePushResultOut } from '@tsrun/proto/generated/tsrun/registry/v1/PushResult.js';
-import type { Descriptor, Platform } from './media-types.js';
 import type { Phase, ProgressEvent } from './progress.js';
 import type { PullResult } from './pull.js';
 import type { PushResult } from './push.js';
 
-export function platformToWire(p: Platform): WirePlatform {
-  return { os: p.os, architecture: p.architecture, variant: p.variant ?? '' };
-}
-
-export function platformFromWire(p: WirePlatformOut | null | undefined): Platform | undefined {
-  if (!p || (p.os === '' && p.architecture === '')) return undefined;
-  return { os: p.os, architecture: p.architecture, ...(p.variant !== '' && { variant: p.variant }) };
-}
-
-export function descriptorToWire(d: Descriptor): WireDescriptor {
-  return {
-    mediaType: d.mediaType, digest: d.digest, size: String(d.size),
-    ...(d.platform && { platform: platformToWire(d.platform) }),
-    ...(d.annotations && { annotations: d.annotations }),
-  };
-}
-
-export function descriptorFromWire(d: WireDescriptorOut): Descriptor {
-  const platform = platformFromWire(d.platform);
-  return {
-    mediaType: d.mediaType, digest: d.digest, size: Number(d.size),
-    ...(platform && { platform }),
-    ...(Object.keys(d.annotations ?? {}).length > 0 && { annotations: d.annotations }),
-  };
-}
+// The descriptor and platform converters are the shared ones of @tsrun/proto.
+export { descriptorFromWire, descriptorToWire, platformFromWire, platformToWire } from '@tsrun/proto';
 
 export function progressToWire(e: ProgressEvent): Progress {
   return {
@@ -67,8 +42,9 @@ export function pullResultToWire(r: PullResult): WirePullResult {
 export function pullResultFromWire(r: WirePullResultOut): PullResult {
   return {
     reference: r.reference, repository: r.repository, ...(r.tag !== '' && { tag: r.tag }), digest: r.digest,
-    ...(r.index && { index: descriptorFromWire(r.index) }),
-    manifest: descriptorFromWire(r.manifest!), config: descriptorFromWire(r.config!), layers: r.layers.map(descriptorFromWire),
+    ...(r.index && { index: descriptorFromWire(r.index, 'result.index') }),
+    manifest: descriptorFromWire(r.manifest, 'result.manifest'), config: descriptorFromWire(r.config, 'result.config'),
+    layers: r.layers.map((l, i) => descriptorFromWire(l, `result.layers[${i}]`)),
     imageConfig: JSON.parse(r.imageConfigJson) as Record<string, unknown>,
     platform: platformFromWire(r.platform) ?? { os: '', architecture: '' }, bytesFetched: Number(r.bytesFetched),
   };

@@ -40,7 +40,7 @@ export function registryServiceHandlers(client: RegistryClient): RegistryService
         required(call.request.reference, 'PushRequest.reference');
         if (!call.request.manifest || call.request.manifest.digest === '') throw new EngineError('invalid_argument', 'PushRequest.manifest is required');
         const result = await client.push(call.request.reference, {
-          manifest: descriptorFromWire(call.request.manifest),
+          manifest: descriptorFromWire(call.request.manifest, 'manifest'),
           mountFrom: call.request.mountFrom,
           onProgress: (e) => { if (!call.cancelled) call.write({ progress: progressToWire(e) }); },
         });
