@@ -81,3 +81,26 @@ export function wireOutside(host: string, outside: string, subnet24: string): vo
   ip('-n', outside, 'addr', 'add', `${subnet24}.2/24`, 'dev', `${tag}o`);
   ip('-n', outside, 'link', 'set', `${tag}o`, 'up');
 }
+
+/** The namespaces and servers one test file makes, removed together at its end. */
+export class NetnsScope {
+  readonly #namespaces: string[] = [];
+  readonly #servers: ChildProcess[] = [];
+
+  ns(tag: string): string {
+    const n = addNetns(tag);
+    this.#namespaces.push(n);
+    return n;
+  }
+
+  start(netns: string, argv: string[]): ChildProcess {
+    const child = startIn(netns, argv);
+    this.#servers.push(child);
+    return child;
+  }
+
+  async cleanup(): Promise<void> {
+    for (const s of this.#servers.splice(0)) await stop(s);
+    for (const n of this.#namespaces.splice(0).reverse()) delNetns(n);
+  }
+}

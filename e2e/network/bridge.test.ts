@@ -5,20 +5,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BridgeNetworkManager, type EndpointInfo } from '../../packages/network-manager/src/index.ts';
-import { addNetns, delNetns, linkNames, nftRuleset, nsPath, runIn, startIn, stop, wireOutside } from '../lib/netns.ts';
+import { delNetns, linkNames, NetnsScope, nftRuleset, nsPath, runIn, wireOutside } from '../lib/netns.ts';
 
-const namespaces: string[] = [];
-const servers: ReturnType<typeof startIn>[] = [];
+const scope = new NetnsScope();
 let host: string;
 let dataDir: string;
 let www: string;
 let mgr: BridgeNetworkManager;
 
-function ns(tag: string): string {
-  const n = addNetns(tag);
-  namespaces.push(n);
-  return n;
-}
+const ns = (tag: string): string => scope.ns(tag);
 
 function ipamFiles(): Record<string, unknown> {
   const dir = join(dataDir, 'ipam');
@@ -29,7 +24,7 @@ const wget = (netns: string, url: string, files?: string): ReturnType<typeof run
   runIn(netns, ['busybox', 'wget', '-q', '-O', '-', url], files, 3000);
 
 async function serve(netns: string, port: number): Promise<void> {
-  servers.push(startIn(netns, ['busybox', 'httpd', '-f', '-p', String(port), '-h', www]));
+  scope.start(netns, ['busybox', 'httpd', '-f', '-p', String(port), '-h', www]);
   for (let i = 0; i < 50; i++) {
     if (runIn(netns, ['busybox', 'wget', '-q', '-O', '-', `http://127.0.0.1:${port}/id`], undefined, 1000).status === 0) return;
     await new Promise((r) => setTimeout(r, 50));
@@ -50,8 +45,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await mgr?.close();
-  for (const s of servers) await stop(s);
-  for (const n of namespaces.reverse()) delNetns(n);
+  await scope.cleanup();
   rmSync(dataDir, { recursive: true, force: true });
 });
 

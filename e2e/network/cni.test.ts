@@ -6,20 +6,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CniRunner, parseConfList, type CniConfList } from '../../packages/network-manager/src/index.ts';
-import { addNetns, delNetns, ip, linkNames, nftRuleset, nsPath, runIn, startIn, stop, wireOutside } from '../lib/netns.ts';
+import { ip, linkNames, NetnsScope, nftRuleset, nsPath, runIn, wireOutside } from '../lib/netns.ts';
 
-const namespaces: string[] = [];
-const servers: ReturnType<typeof startIn>[] = [];
+const scope = new NetnsScope();
 let host: string;
 let dir: string;
 let runner: CniRunner;
 let list: CniConfList;
 
-function ns(tag: string): string {
-  const n = addNetns(tag);
-  namespaces.push(n);
-  return n;
-}
+const ns = (tag: string): string => scope.ns(tag);
 
 const conflist = (hostLocalDir: string, subnet: string): CniConfList => parseConfList({
   cniVersion: '1.0.0',
@@ -43,8 +38,7 @@ beforeAll(() => {
 });
 
 afterAll(async () => {
-  for (const s of servers) await stop(s);
-  for (const n of namespaces.reverse()) delNetns(n);
+  await scope.cleanup();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -73,7 +67,7 @@ describe('CNI plugins', () => {
     expect(runIn(c1, ['busybox', 'ping', '-c', '1', '-W', '2', '10.99.0.1']).status).toBe(0);
     expect(readdirSync(join(dir, 'host-local', list.name))).toContain('10.99.0.2');
 
-    servers.push(startIn(c1, ['busybox', 'httpd', '-f', '-p', '80', '-h', join(dir, 'www')]));
+    scope.start(c1, ['busybox', 'httpd', '-f', '-p', '80', '-h', join(dir, 'www')]);
     let answer = '';
     for (let i = 0; i < 50 && !answer; i++) {
       answer = runIn(outside, ['busybox', 'wget', '-q', '-O', '-', 'http://192.0.2.1:8081/id'], undefined, 2000).out;

@@ -6,25 +6,20 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BridgeNetworkManager, selectFirewall } from '../../packages/network-manager/src/index.ts';
 import { iptablesIn, iptablesSave } from '../lib/iptables.ts';
-import { addNetns, delNetns, nftRuleset, nsPath, runIn, startIn, stop, wireOutside } from '../lib/netns.ts';
+import { NetnsScope, nftRuleset, nsPath, runIn, wireOutside } from '../lib/netns.ts';
 
-const namespaces: string[] = [];
-const servers: ReturnType<typeof startIn>[] = [];
+const scope = new NetnsScope();
 let host: string;
 let dataDir: string;
 let www: string;
 let mgr: BridgeNetworkManager;
 
-function ns(tag: string): string {
-  const n = addNetns(tag);
-  namespaces.push(n);
-  return n;
-}
+const ns = (tag: string): string => scope.ns(tag);
 
 const wget = (netns: string, url: string): ReturnType<typeof runIn> => runIn(netns, ['busybox', 'wget', '-q', '-O', '-', url], undefined, 3000);
 
 async function serve(netns: string, port: number): Promise<void> {
-  servers.push(startIn(netns, ['busybox', 'httpd', '-f', '-p', String(port), '-h', www]));
+  scope.start(netns, ['busybox', 'httpd', '-f', '-p', String(port), '-h', www]);
   for (let i = 0; i < 50; i++) {
     if (wget(netns, `http://127.0.0.1:${port}/id`).status === 0) return;
     await new Promise((r) => setTimeout(r, 50));
@@ -43,8 +38,7 @@ beforeAll(() => {
 
 afterAll(async () => {
   await mgr?.close();
-  for (const s of servers) await stop(s);
-  for (const n of namespaces.reverse()) delNetns(n);
+  await scope.cleanup();
   rmSync(dataDir, { recursive: true, force: true });
 });
 

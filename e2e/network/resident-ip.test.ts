@@ -7,18 +7,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BridgeNetworkManager } from '../../packages/network-manager/src/index.ts';
 import { ResidentIp } from '../../packages/network-manager/src/resident-ip.ts';
-import { addNetns, delNetns, ip, linkNames, nsPath, runIn } from '../lib/netns.ts';
+import { ip, linkNames, NetnsScope, nsPath, runIn } from '../lib/netns.ts';
 
-const namespaces: string[] = [];
+const scope = new NetnsScope();
 let host: string;
 let dataDir: string;
 let mgr: BridgeNetworkManager;
 
-function ns(tag: string): string {
-  const n = addNetns(tag);
-  namespaces.push(n);
-  return n;
-}
+const ns = (tag: string): string => scope.ns(tag);
 
 const ipamAllocations = (): unknown => (JSON.parse(readFileSync(join(dataDir, 'ipam', 'bridge.json'), 'utf8')) as { allocations: unknown }).allocations;
 
@@ -40,7 +36,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await mgr?.close();
-  for (const n of namespaces.reverse()) delNetns(n);
+  await scope.cleanup();
   rmSync(dataDir, { recursive: true, force: true });
 });
 
