@@ -9,6 +9,7 @@
  * small layers, once more streaming the large layers into verified ingests; it builds an OCI manifest for each image, as `docker load` builds its own.
  */
 import { createHash } from 'node:crypto';
+import { buffer } from 'node:stream/consumers';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdtemp, open, rename, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -119,9 +120,7 @@ export async function exportDockerArchive(content: ContentStore, images: readonl
 }
 
 async function readRaw(content: ContentStore, digest: string): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const c of await content.read(digest)) chunks.push(c as Buffer);
-  return Buffer.concat(chunks);
+  return buffer(await content.read(digest));
 }
 
 /** `./a/../b` and `/b` → `b`, as tar writers spell the same member differently. */

@@ -5,7 +5,7 @@
  * layers through a bounded pool. A re-pull of an unchanged image costs the one
  * HEAD and nothing more.
  */
-import type { Readable } from 'node:stream';
+import { buffer } from 'node:stream/consumers';
 import type { ContentStore } from '@tsrun/image-store';
 import { EngineError, wrapError } from '@tsrun/oci-spec';
 import type { BlobFetcher } from './blob-fetcher.js';
@@ -60,12 +60,6 @@ interface Doc {
   fetched: boolean;
 }
 
-async function readAll(stream: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const c of stream) chunks.push(c as Buffer);
-  return Buffer.concat(chunks);
-}
-
 async function storeBytes(store: ContentStore, desc: Descriptor, bytes: Buffer, what: string): Promise<void> {
   const ingest = await store.ingest(`fetch-${desc.digest}`, { digest: desc.digest, size: bytes.length });
   try {
@@ -86,7 +80,7 @@ async function storeBytes(store: ContentStore, desc: Descriptor, bytes: Buffer, 
 /** A manifest or index by digest: from the store, else from the registry (then stored). */
 async function manifestDoc(ctx: PullContext, desc: Descriptor | undefined, selector: string, what: string): Promise<Doc> {
   if (desc !== undefined && (await ctx.store.info(desc.digest)) !== undefined) {
-    const bytes = await readAll(await ctx.store.read(desc.digest));
+    const bytes = await buffer(await ctx.store.read(desc.digest));
     return { desc: { ...desc, size: bytes.length }, bytes, fetched: false };
   }
   const got = await ctx.repo.getManifest(desc?.digest ?? selector, what);
@@ -182,7 +176,7 @@ export async function pullImage(ctx: PullContext, ref: ImageReference, opts: Pul
     opts.onBlob?.(desc);
   });
 
-  const imageConfig = parseJson<Record<string, unknown>>(await readAll(await ctx.store.read(config.digest)), `${what}: config ${config.digest}`);
+  const imageConfig = parseJson<Record<string, unknown>>(await buffer(await ctx.store.read(config.digest)), `${what}: config ${config.digest}`);
   return {
     reference: name,
     repository: `${ref.domain}/${ref.path}`,

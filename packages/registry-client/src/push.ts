@@ -5,6 +5,7 @@
  * then the manifest; for an index, each of its manifests first (by digest).
  */
 import type { Readable } from 'node:stream';
+import { buffer } from 'node:stream/consumers';
 import type { ContentStore } from '@tsrun/image-store';
 import { EngineError, wrapError } from '@tsrun/oci-spec';
 import { type Descriptor, type Index, isIndexMediaType, isManifestMediaType, type Manifest } from './media-types.js';
@@ -44,12 +45,6 @@ export interface PushContext {
   repo: RegistryRepository;
 }
 
-async function readAll(stream: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const c of stream) chunks.push(c as Buffer);
-  return Buffer.concat(chunks);
-}
-
 /** The blob's bytes in pieces of `size` (the last one shorter). */
 async function* pieces(stream: Readable, size: number): AsyncGenerator<Buffer> {
   let parts: Buffer[] = [];
@@ -76,7 +71,7 @@ async function readDoc(store: ContentStore, desc: Descriptor, what: string): Pro
   if ((await store.info(desc.digest)) === undefined) {
     throw new EngineError('not_found', `${what}: ${desc.digest} is not in the content store`);
   }
-  return readAll(await store.read(desc.digest));
+  return buffer(await store.read(desc.digest));
 }
 
 export async function pushImage(ctx: PushContext, ref: ImageReference, opts: PushOptions): Promise<PushResult> {
@@ -114,7 +109,7 @@ export async function pushImage(ctx: PushContext, ref: ImageReference, opts: Pus
     }
     progress.update(desc.digest, 'uploading', 0);
     if (desc.size <= monolithicMax) {
-      const bytes = await readAll(await ctx.store.read(desc.digest));
+      const bytes = await buffer(await ctx.store.read(desc.digest));
       await ctx.repo.finishUpload(location, desc.digest, bytes, label);
     } else {
       let offset = 0;

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { text as readText } from 'node:stream/consumers';
 import { validateRuntimeConfig } from '@tsrun/oci-spec';
 import { EngineError, wrapError } from '@tsrun/oci-spec/errors';
 import type { OciResources } from '../../plan/config-types.js';
@@ -32,16 +33,10 @@ const OPTIONS = {
 
 type Values = Partial<Record<keyof typeof OPTIONS, string>>;
 
-async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
-  let text = '';
-  for await (const chunk of stream) text += typeof chunk === 'string' ? chunk : (chunk as Buffer).toString('utf8');
-  return text;
-}
-
 async function resourcesFromFile(path: string, io: CliIo): Promise<OciResources> {
   let text: string;
   try {
-    text = path === '-' ? await readAll(io.stdin) : readFileSync(path, 'utf8');
+    text = path === '-' ? await readText(io.stdin) : readFileSync(path, 'utf8');
   } catch (err) {
     throw wrapError(err, `read ${path}`);
   }
