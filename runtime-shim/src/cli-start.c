@@ -16,7 +16,6 @@
 /* The monitor answers once the process exec'd and poststart hooks ran; hooks have
  * their own timeouts, so this is only a guard against a hung monitor. */
 #define START_TIMEOUT_MS 300000
-#define CONNECT_TRIES 200
 
 static const char usage[] =
     "NAME:\n   tsrun start - executes the user defined process in a created container\n\n"
@@ -38,14 +37,9 @@ int container_start(const char *state_dir, ts_error *err) {
   }
   __cleanup_close int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
   if (fd < 0) return ts_fail(err, errno, "create a socket");
-  /* The monitor may answer create's "ok" a moment before it listens: give it that moment. */
-  int r = -1;
-  for (int tries = 0; tries < CONNECT_TRIES && r < 0; tries++) {
-    r = connect(fd, (struct sockaddr *)&addr, sizeof addr);
-    if (r < 0 && errno != ENOENT && errno != ECONNREFUSED) break;
-    if (r < 0) usleep(10000);
-  }
-  if (r < 0) return ts_fail(err, errno, "connect to `%s`", addr.sun_path);
+  /* the monitor listens before it answers create's "ok": no socket means no monitor */
+  if (connect(fd, (struct sockaddr *)&addr, sizeof addr) < 0) return ts_fail(err, errno, "connect to `%s`", addr.sun_path);
+  int r;
   if (send(fd, "start", 5, MSG_NOSIGNAL) < 0) return ts_fail(err, errno, "send start to `%s`", addr.sun_path);
   struct pollfd p = { .fd = fd, .events = POLLIN };
   while ((r = poll(&p, 1, START_TIMEOUT_MS)) < 0 && errno == EINTR) {}
