@@ -3,7 +3,7 @@
  * cannot tell which they hold. Status codes become EngineErrors here.
  */
 import { type ChannelCredentials, credentials as grpcCredentials, type ServiceError } from '@grpc/grpc-js';
-import { EngineError, errorCodeFromGrpcStatus } from '@tsrun/oci-spec';
+import { assertImageConfig, EngineError, errorCodeFromGrpcStatus, type ImageConfig } from '@tsrun/oci-spec';
 import { loadProto } from '@tsrun/proto';
 import type { ProtoGrpcType } from '@tsrun/proto/generated/images.js';
 import type { ImageServiceClient } from '@tsrun/proto/generated/tsrun/images/v1/ImageService.js';
@@ -23,6 +23,17 @@ function unary<Res>(start: (cb: (err: ServiceError | null, res?: Res) => void) =
   return new Promise((resolve, reject) => {
     start((err, res) => (err ? reject(fromStatus(err)) : resolve(res as Res)));
   });
+}
+
+function imageConfigFromWire(json: string): ImageConfig {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(json);
+  } catch (err) {
+    throw new EngineError('internal', `GetResponse.config_json: not JSON: ${(err as Error).message}`);
+  }
+  assertImageConfig(doc, 'GetResponse.config_json');
+  return doc;
 }
 
 export class GrpcImageStore implements ImageStore {
@@ -49,6 +60,7 @@ export class GrpcImageStore implements ImageStore {
       record: imageFromWire(r!.image, 'GetResponse.image'), manifestDigest: r!.manifestDigest, configDigest: r!.configDigest,
       layers: r!.layers.map((l, i) => descriptorFromWire(l, `GetResponse.layers[${i}]`)), diffIds: r!.diffIds, chainIds: r!.chainIds,
       size: int(r!.size, 'GetResponse.size'),
+      config: imageConfigFromWire(r!.configJson),
     };
   }
 

@@ -68,6 +68,7 @@ export class LocalImageStore implements ImageStore {
       diffIds: r.config.rootfs.diff_ids,
       chainIds: chainIds(r.config.rootfs.diff_ids),
       size: r.manifest.layers.reduce((n, l) => n + l.size, 0),
+      config: r.config,
     };
   }
 

@@ -54,6 +54,7 @@ export function imageServiceHandlers(store: ImageStore): ImageServiceHandlers {
       return {
         image: imageToWire(d.record), manifestDigest: d.manifestDigest, configDigest: d.configDigest,
         layers: d.layers.map(descriptorToWire), diffIds: d.diffIds, chainIds: d.chainIds, size: String(d.size),
+        configJson: JSON.stringify(d.config),
       };
     }),
     Tag: unary(async (req) => ({ image: imageToWire(await store.tag(required(req.source, 'TagRequest.source'), required(req.name, 'TagRequest.name'))) })),

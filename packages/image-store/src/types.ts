@@ -3,6 +3,7 @@
  * gRPC client proxy (./client.ts) both implement, and the conformance suite
  * (./testsuite.ts) checks. Paths (import, export) are on the store's host.
  */
+import type { ImageConfig } from '@tsrun/oci-spec';
 import type { Platform } from './image-reader.js';
 import type { Descriptor, ImageRecord } from './metadata-store.js';
 import type { PreparedRootfs } from './rootfs.js';
@@ -38,6 +39,8 @@ export interface ImageDetails {
   chainIds: string[];
   /** Sum of the manifest's layer blob sizes. */
   size: number;
+  /** The image config document. */
+  config: ImageConfig;
 }
 
 export interface CommitRequest {

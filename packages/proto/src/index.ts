@@ -1,10 +1,6 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { loadPackageDefinition, type GrpcObject } from '@grpc/grpc-js';
-import { loadSync, type Options } from '@grpc/proto-loader';
-
-/** The repo's proto/ folder: two levels above this package's src/ or dist/. */
-export const PROTO_ROOT = fileURLToPath(new URL('../../../proto/', import.meta.url));
+import { fromJSON, type Options } from '@grpc/proto-loader';
+import { DESCRIPTOR_SET } from './generated/descriptor-set.js';
 
 /** The options the generated types (tools/gen-proto-types.ts) assume: keep them in step. */
 export const PROTO_LOADER_OPTIONS: Options = {
@@ -13,16 +9,23 @@ export const PROTO_LOADER_OPTIONS: Options = {
   enums: String,
   defaults: true,
   oneofs: true,
-  includeDirs: [PROTO_ROOT],
 };
 
+let contracts: GrpcObject | undefined;
+
 /**
- * Loads one contract, e.g. `loadProto<ProtoGrpcType>('images/v1/images.proto')`
+ * Loads the contracts, e.g. `loadProto<ProtoGrpcType>('images/v1/images.proto')`
  * with the ProtoGrpcType that the generated `images.ts` exports for that file.
+ * Every contract comes from one descriptor set made from proto/ at build time,
+ * parsed once per process, so that a bundled CLI needs no .proto files.
  */
 export function loadProto<T = GrpcObject>(file: string): T {
-  if (!existsSync(`${PROTO_ROOT}${file}`)) throw new Error(`proto: ${file} is not in ${PROTO_ROOT}`);
-  return loadPackageDefinition(loadSync(file, PROTO_LOADER_OPTIONS)) as unknown as T;
+  contracts ??= loadPackageDefinition(fromJSON(DESCRIPTOR_SET as Parameters<typeof fromJSON>[0], PROTO_LOADER_OPTIONS));
+  const [service, version] = file.split('/');
+  const tsrun = contracts.tsrun as Record<string, Record<string, unknown> | undefined> | undefined;
+  if (tsrun?.[service ?? '']?.[version ?? ''] === undefined) throw new Error(`proto: ${file} is not among the contracts built from proto/ (run the build)`);
+  return contracts as unknown as T;
 }
 
 export * from './oci-wire.js';
+export * from './grpc-handlers.js';

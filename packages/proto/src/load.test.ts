@@ -1,7 +1,10 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadProto, PROTO_ROOT } from './index.js';
+import { fileURLToPath } from 'node:url';
+import { loadProto } from './index.js';
+
+const PROTO_ROOT = fileURLToPath(new URL('../../../proto/', import.meta.url));
 
 function protos(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
@@ -15,6 +18,6 @@ describe('proto', () => {
   });
 
   it('names a missing contract', () => {
-    expect(() => loadProto('nope/v1/nope.proto')).toThrow('proto: nope/v1/nope.proto is not in');
+    expect(() => loadProto('nope/v1/nope.proto')).toThrow('proto: nope/v1/nope.proto is not among the contracts');
   });
 });

@@ -8,7 +8,7 @@ export type { PullOptions, PullResult } from './pull.js';
 export type { PushOptions, PushResult } from './push.js';
 export type { RegistryClient, ResolveResult, ClientPullOptions, ClientPushOptions } from './registry-client.js';
 export { LocalRegistryClient, type LocalPullOptions, type LocalRegistryClientOptions } from './local-registry-client.js';
-export { pullAndUnpack, type PullAndUnpackOptions, type PullAndUnpackResult, type PullUnpackEvent, type UnpackProgress } from './pull-unpack.js';
+export { pullAndUnpack, UnpackingRegistryClient, type PullAndUnpackOptions, type PullAndUnpackResult, type PullUnpackEvent, type UnpackProgress } from './pull-unpack.js';
 export type { RetryPolicy } from './retry.js';
 export { addRegistryService, registryServiceHandlers, REGISTRY_PROTO } from './server.js';
 export { GrpcRegistryClient } from './client.js';

@@ -3,7 +3,7 @@
  * the totals. Bytes never go down (a layer that has to start over keeps
  * showing what it had reached until it passes it again).
  */
-export type Phase = 'waiting' | 'downloading' | 'uploading' | 'verifying' | 'done' | 'exists';
+export type Phase = 'waiting' | 'downloading' | 'uploading' | 'verifying' | 'done' | 'exists' | 'extracting' | 'complete';
 
 export interface BlobProgress {
   digest: string;

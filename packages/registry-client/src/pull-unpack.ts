@@ -13,6 +13,8 @@ import type { LocalRegistryClient } from './local-registry-client.js';
 import type { Platform } from './media-types.js';
 import type { ProgressEvent } from './progress.js';
 import type { PullResult } from './pull.js';
+import type { PushResult } from './push.js';
+import type { ClientPullOptions, ClientPushOptions, RegistryClient, ResolveResult } from './registry-client.js';
 
 export interface UnpackProgress {
   index: number;
@@ -118,4 +120,50 @@ export async function pullAndUnpack(
   const result = pulled.value;
   const record = await images.metadata.putImage(result.reference, result.index ?? result.manifest);
   return { pull: result, image: record, ...unpackedResult.value };
+}
+
+/**
+ * A RegistryClient whose pull is pullAndUnpack: what an engine serves, so that a
+ * pulled image is named and ready to run. Unpacking shows as two more phases of
+ * each layer (extracting, complete) after its download, with the pull's totals.
+ */
+export class UnpackingRegistryClient implements RegistryClient {
+  constructor(private readonly registry: LocalRegistryClient, private readonly images: LocalImageStore) {}
+
+  async pull(reference: string, opts: ClientPullOptions = {}): Promise<PullResult> {
+    let total: ProgressEvent['total'] = { bytesDone: 0, bytesTotal: 0, blobsDone: 0, blobsTotal: 0 };
+    const sizes = new Map<string, number>();
+    const onProgress = opts.onProgress;
+    const r = await pullAndUnpack(this.registry, this.images, reference, {
+      ...(opts.platform && { platform: opts.platform }),
+      onProgress: (e) => {
+        if (e.stage === 'pull') {
+          total = e.progress.total;
+          sizes.set(e.progress.blob.digest, e.progress.blob.bytesTotal);
+          onProgress?.(e.progress);
+          return;
+        }
+        const size = sizes.get(e.layer.layerDigest) ?? 0;
+        const phase = e.layer.phase === 'unpacking' ? 'extracting' : 'complete';
+        onProgress?.({ blob: { digest: e.layer.layerDigest, kind: 'layer', phase, bytesDone: size, bytesTotal: size }, total });
+      },
+    });
+    return r.pull;
+  }
+
+  push(reference: string, opts: ClientPushOptions): Promise<PushResult> {
+    return this.registry.push(reference, opts);
+  }
+
+  resolve(reference: string): Promise<ResolveResult> {
+    return this.registry.resolve(reference);
+  }
+
+  login(registry: string, username: string, password: string): Promise<void> {
+    return this.registry.login(registry, username, password);
+  }
+
+  logout(registry: string): Promise<boolean> {
+    return this.registry.logout(registry);
+  }
 }

@@ -20,6 +20,7 @@ export interface ServerLog {
 
 export interface PlannerServerOptions {
   socketPath: string;
+  /** 0: never stop for idleness (a daemon hosting the planner) */
   idleMs?: number;
   /** A file whose replacement (inode or mtime change) stops the server: the server's own bundle. */
   watchFile?: string | null;
@@ -139,6 +140,7 @@ export async function startPlannerServer(opts: PlannerServerOptions): Promise<Pl
 
   function armIdle(): void {
     clearTimeout(idleTimer);
+    if (opts.idleMs === 0) return;
     idleTimer = setTimeout(() => void stop('idle'), opts.idleMs ?? 10 * 60_000);
   }
 

@@ -1,0 +1,58 @@
+/** `commit --change`: the Dockerfile instructions Docker accepts there, as image config fields. */
+import { EngineError } from '@tsrun/oci-spec';
+
+function words(rest: string): string[] {
+  const t = rest.trim();
+  if (t.startsWith('[')) {
+    try {
+      const v = JSON.parse(t) as unknown;
+      if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v as string[];
+    } catch {
+      // not the JSON form: the shell form below
+    }
+  }
+  return ['/bin/sh', '-c', t];
+}
+
+function pairs(rest: string): Array<[string, string]> {
+  return rest.trim().split(/\s+/).map((kv) => {
+    const eq = kv.indexOf('=');
+    return eq < 0 ? [kv, ''] : [kv.slice(0, eq), kv.slice(eq + 1).replace(/^"(.*)"$/, '$1')];
+  });
+}
+
+export function parseChanges(changes: readonly string[], base: Record<string, unknown> = {}): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const line of changes) {
+    const m = /^\s*([A-Za-z]+)\s+(.*)$/s.exec(line);
+    if (!m) throw new EngineError('invalid_argument', `--change ${JSON.stringify(line)}: want INSTRUCTION arguments`);
+    const [, instr = '', rest = ''] = m;
+    switch (instr.toUpperCase()) {
+      case 'CMD': out.Cmd = words(rest); break;
+      case 'ENTRYPOINT': out.Entrypoint = words(rest); break;
+      case 'WORKDIR': out.WorkingDir = rest.trim(); break;
+      case 'USER': out.User = rest.trim(); break;
+      case 'STOPSIGNAL': out.StopSignal = rest.trim(); break;
+      case 'ENV': {
+        const env = [...((out.Env ?? base.Env ?? []) as string[])];
+        for (const [k, v] of pairs(rest)) {
+          const i = env.findIndex((e) => e.startsWith(`${k}=`));
+          if (i >= 0) env[i] = `${k}=${v}`;
+          else env.push(`${k}=${v}`);
+        }
+        out.Env = env;
+        break;
+      }
+      case 'LABEL': out.Labels = { ...((out.Labels ?? base.Labels ?? {}) as object), ...Object.fromEntries(pairs(rest)) }; break;
+      case 'EXPOSE': {
+        const ports = { ...((out.ExposedPorts ?? base.ExposedPorts ?? {}) as object) } as Record<string, object>;
+        for (const p of rest.trim().split(/\s+/)) ports[p.includes('/') ? p : `${p}/tcp`] = {};
+        out.ExposedPorts = ports;
+        break;
+      }
+      default:
+        throw new EngineError('invalid_argument', `--change ${JSON.stringify(line)}: ${instr} is not one of CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, STOPSIGNAL, USER, WORKDIR`);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,75 @@
+/**
+ * The Runtime over gRPC: the same interface as ShimRuntime. Status codes become
+ * EngineErrors here.
+ */
+import { type ChannelCredentials, credentials as grpcCredentials } from '@grpc/grpc-js';
+import { call, loadProto } from '@tsrun/proto';
+import type { ProtoGrpcType } from '@tsrun/proto/generated/runtime.js';
+import type { RuntimeServiceClient } from '@tsrun/proto/generated/tsrun/runtime/v1/RuntimeService.js';
+import type { TaskState__Output } from '@tsrun/proto/generated/tsrun/runtime/v1/TaskState.js';
+import { RUNTIME_PROTO } from './runtime-server.js';
+import type { CreatedTask, Runtime, TaskExit, TaskIo, TaskState, TaskStatus } from './types.js';
+
+const taskFromWire = (t: TaskState__Output | null): TaskState => ({ ...t!, status: t!.status as TaskStatus });
+
+export class GrpcRuntime implements Runtime {
+  private readonly client: RuntimeServiceClient;
+
+  /** `address`: `unix:///run/tsd/tsd.sock` or `127.0.0.1:port`. */
+  constructor(address: string, creds: ChannelCredentials = grpcCredentials.createInsecure()) {
+    const proto = loadProto<ProtoGrpcType>(RUNTIME_PROTO);
+    this.client = new proto.tsrun.runtime.v1.RuntimeService(address, creds);
+  }
+
+  close(): void {
+    this.client.close();
+  }
+
+  async create(id: string, bundle: string, io?: TaskIo): Promise<CreatedTask> {
+    return call<CreatedTask>((cb) => this.client.create({ id, bundle, ...(io && { io: { ...io, logMaxSize: String(io.logMaxSize ?? 0) } }) }, cb));
+  }
+
+  async start(id: string): Promise<string[]> {
+    return (await call<{ warnings: string[] }>((cb) => this.client.start({ id }, cb))).warnings;
+  }
+
+  async kill(id: string, signal?: string, all?: boolean): Promise<void> {
+    await call((cb) => this.client.kill({ id, signal: signal ?? '', all: all ?? false }, cb));
+  }
+
+  async delete(id: string, force?: boolean): Promise<void> {
+    await call((cb) => this.client.delete({ id, force: force ?? false }, cb));
+  }
+
+  async state(id: string): Promise<TaskState> {
+    return taskFromWire((await call<{ task: TaskState__Output | null }>((cb) => this.client.state({ id }, cb))).task);
+  }
+
+  async list(): Promise<TaskState[]> {
+    return (await call<{ tasks: TaskState__Output[] }>((cb) => this.client.list({}, cb))).tasks.map(taskFromWire);
+  }
+
+  async wait(id: string): Promise<TaskExit> {
+    return call<TaskExit>((cb) => this.client.wait({ id }, cb));
+  }
+
+  async pause(id: string): Promise<void> {
+    await call((cb) => this.client.pause({ id }, cb));
+  }
+
+  async resume(id: string): Promise<void> {
+    await call((cb) => this.client.resume({ id }, cb));
+  }
+
+  async pids(id: string): Promise<number[]> {
+    return (await call<{ pids: number[] }>((cb) => this.client.pids({ id }, cb))).pids;
+  }
+
+  async stats(id: string): Promise<unknown> {
+    return JSON.parse((await call<{ statsJson: string }>((cb) => this.client.stats({ id }, cb))).statsJson) as unknown;
+  }
+
+  async update(id: string, resources: unknown): Promise<void> {
+    await call((cb) => this.client.update({ id, resourcesJson: JSON.stringify(resources) }, cb));
+  }
+}

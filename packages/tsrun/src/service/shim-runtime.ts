@@ -1,0 +1,211 @@
+/**
+ * The local Runtime: drives the C shim binary (`tsrun --root ROOT create|start|
+ * kill|delete|pause|resume`) and reads its state directories directly, so that
+ * state, list and wait never start a process. With `plannerSocket` the shim's
+ * front end asks that socket (served in this process) for the plan, so no
+ * Node process is started per container.
+ */
+import { execFile } from 'node:child_process';
+import { watch, type FSWatcher } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { EngineError, type ErrorCode } from '@tsrun/oci-spec/errors';
+import { fsCgroupReader } from '../cgroups/cgroup-files.js';
+import { readStats } from '../cgroups/stats-read.js';
+import { statsToRuncJson } from '../cgroups/stats-json.js';
+import { realHost } from '../plan/host.js';
+import type { Plan } from '../plan/plan-types.js';
+import { containerPids } from '../runtime/container-processes.js';
+import { updateContainer } from '../runtime/update-container.js';
+import { liveStatus, readPlan, readShimState, stateDirOf } from '../state/container-state.js';
+import type { CreatedTask, Runtime, TaskExit, TaskIo, TaskState } from './types.js';
+
+export interface ShimRuntimeOptions {
+  /** the state root, one directory per container (`tsrun --root`) */
+  root: string;
+  /** the C shim binary */
+  binary: string;
+  /** the planner socket the shim's front end asks (TSRUN_PLANNER_SOCKET) */
+  plannerSocket?: string;
+  /** how often wait re-reads a state that no file event announced (a shim killed outright) */
+  waitPollMs?: number;
+}
+
+export const ATTACH_SOCKET = 'attach.sock';
+
+/** The shim's own words on stderr, without its `tsrun: ` prefix or log noise. */
+function shimMessage(stderr: string): string {
+  const lines = stderr.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  const last = lines.at(-1) ?? '';
+  return last.replace(/^tsrun: /, '');
+}
+
+function codeOfMessage(message: string): ErrorCode {
+  if (/does not exist/.test(message)) return 'not_found';
+  if (/already exists/.test(message)) return 'already_exists';
+  if (/is not running|is stopped|not paused|is paused|cannot (start|delete|kill)|is running/.test(message)) return 'failed_precondition';
+  if (/config\.json|invalid|must be|unknown signal/.test(message)) return 'invalid_argument';
+  return 'internal';
+}
+
+export class ShimRuntime implements Runtime {
+  readonly #o: ShimRuntimeOptions;
+
+  constructor(options: ShimRuntimeOptions) {
+    this.#o = options;
+  }
+
+  #run(what: string, args: string[]): Promise<string> {
+    const env = { ...process.env, ...(this.#o.plannerSocket && { TSRUN_PLANNER_SOCKET: this.#o.plannerSocket }) };
+    return new Promise((resolve, reject) => {
+      execFile(this.#o.binary, ['--root', this.#o.root, ...args], { env, maxBuffer: 1 << 20 }, (err, stdout, stderr) => {
+        if (!err) return resolve(stdout);
+        const spawnErr = err as NodeJS.ErrnoException;
+        if (typeof spawnErr.code === 'string') {
+          return reject(new EngineError('unavailable', `${what}: the shim ${this.#o.binary}: ${spawnErr.message}`, { cause: err }));
+        }
+        const message = shimMessage(stderr) || `exit status ${String(spawnErr.code)}`;
+        reject(new EngineError(codeOfMessage(message), `${what}: ${message}`, { cause: err }));
+      });
+    });
+  }
+
+  #dir(id: string): string {
+    return stateDirOf(this.#o.root, id);
+  }
+
+  async create(id: string, bundle: string, io?: TaskIo): Promise<CreatedTask> {
+    const args = ['create', '--bundle', bundle];
+    if (io) {
+      args.push('--log-path', io.logPath);
+      if (io.logMaxSize) args.push('--log-max-size', String(Math.max(0, io.logMaxSize)));
+      if (io.logMaxFiles) args.push('--log-max-files', String(io.logMaxFiles));
+      if (io.stdin) args.push('--stdin');
+    }
+    const dir = this.#dir(id);
+    await this.#run(`create ${id}`, [...args, id]);
+    const state = readShimState(dir);
+    let warnings: string[] = [];
+    try {
+      warnings = (readPlan(dir) as Plan & { warnings?: string[] }).warnings ?? [];
+    } catch {
+      warnings = [];
+    }
+    return { pid: state.pid, attachSocket: join(dir, ATTACH_SOCKET), warnings };
+  }
+
+  async start(id: string): Promise<string[]> {
+    const out = await this.#run(`start ${id}`, ['start', id]);
+    return out.split('\n').filter((l) => l.trim() !== '');
+  }
+
+  async kill(id: string, signal = 'SIGTERM', all = false): Promise<void> {
+    await this.#run(`kill ${id}`, ['kill', ...(all ? ['--all'] : []), id, signal]);
+  }
+
+  async delete(id: string, force = false): Promise<void> {
+    await this.#run(`delete ${id}`, ['delete', ...(force ? ['--force'] : []), id]);
+  }
+
+  async pause(id: string): Promise<void> {
+    await this.#run(`pause ${id}`, ['pause', id]);
+  }
+
+  async resume(id: string): Promise<void> {
+    await this.#run(`resume ${id}`, ['resume', id]);
+  }
+
+  async state(id: string): Promise<TaskState> {
+    return this.#stateOf(id, this.#dir(id));
+  }
+
+  #stateOf(id: string, dir: string): TaskState {
+    const s = readShimState(dir);
+    let plan: Plan | null = null;
+    try {
+      plan = readPlan(dir);
+    } catch {
+      plan = null;
+    }
+    const status = liveStatus(s, plan, realHost);
+    const exit = s.tsrun;
+    const recorded = exit?.exitCode !== undefined && exit.exitCode !== null;
+    const signalled = exit?.exitSignal !== undefined && exit.exitSignal !== null;
+    return {
+      id,
+      status,
+      pid: s.pid,
+      bundle: s.bundle,
+      created: s.created ?? '',
+      exited: status === 'stopped',
+      // a shim that died before recording leaves no code: 255, as Docker reports a lost container
+      exitCode: recorded ? exit!.exitCode! : signalled ? 128 + exit!.exitSignal! : status === 'stopped' ? 255 : 0,
+      exitedAt: exit?.finishedAt ?? '',
+      attachSocket: join(dir, ATTACH_SOCKET),
+    };
+  }
+
+  async list(): Promise<TaskState[]> {
+    let names: string[];
+    try {
+      names = await readdir(this.#o.root);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw err;
+    }
+    const out: TaskState[] = [];
+    for (const id of names.sort()) {
+      try {
+        out.push(this.#stateOf(id, join(this.#o.root, id)));
+      } catch {
+        // a directory being created or removed right now, or not a container
+      }
+    }
+    return out;
+  }
+
+  wait(id: string): Promise<TaskExit> {
+    const dir = this.#dir(id);
+    return new Promise((resolve, reject) => {
+      let watcher: FSWatcher | undefined;
+      let timer: NodeJS.Timeout | undefined;
+      const finish = (fn: () => void): void => {
+        watcher?.close();
+        clearInterval(timer);
+        fn();
+      };
+      const check = (): void => {
+        let s: TaskState;
+        try {
+          s = this.#stateOf(id, dir);
+        } catch (err) {
+          return finish(() => reject(err));
+        }
+        if (s.exited) finish(() => resolve({ exitCode: s.exitCode, exitedAt: s.exitedAt }));
+      };
+      try {
+        watcher = watch(dir, { persistent: false }, () => check());
+        watcher.on('error', () => undefined);
+      } catch (err) {
+        return reject(new EngineError('not_found', `container ${id} does not exist`, { cause: err }));
+      }
+      timer = setInterval(check, this.#o.waitPollMs ?? 1000);
+      timer.unref?.();
+      check();
+    });
+  }
+
+  async pids(id: string): Promise<number[]> {
+    return containerPids(readPlan(this.#dir(id)));
+  }
+
+  async stats(id: string): Promise<unknown> {
+    const plan = readPlan(this.#dir(id));
+    if (!plan.cgroup) throw new EngineError('failed_precondition', `container ${id} has no cgroup`);
+    return statsToRuncJson(readStats(plan.cgroup, fsCgroupReader));
+  }
+
+  async update(id: string, resources: unknown): Promise<void> {
+    updateContainer(this.#dir(id), resources as Parameters<typeof updateContainer>[1]);
+  }
+}
