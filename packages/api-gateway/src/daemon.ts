@@ -11,7 +11,7 @@ import { Server } from '@grpc/grpc-js';
 import { EngineError } from '@tsrun/oci-spec';
 import { addImageService, GrpcImageStore, LocalImageStore } from '@tsrun/image-store';
 import { addNetworkService, BridgeNetworkManager, GrpcNetworkManager } from '@tsrun/network-manager';
-import { addRegistryService, LocalRegistryClient, UnpackingRegistryClient } from '@tsrun/registry-client';
+import { addRegistryService, formatReference, LocalRegistryClient, parseReference, UnpackingRegistryClient } from '@tsrun/registry-client';
 import { addRuntimeService, detectHostCgroups, GrpcRuntime, realHost, ShimRuntime, startPlannerServer, type PlannerServer } from '@tsrun/runtime';
 import type { Logger } from 'pino';
 import type { DaemonConfig } from './config.js';
@@ -69,7 +69,10 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Daemo
   }
   let engine: ContainerEngine | undefined;
   if (hosted('images') || hosted('registry')) {
-    const images = await LocalImageStore.open(join(cfg.dataRoot, 'images'), { isInUse: (digest) => engine?.imagesInUse().has(digest) ?? false });
+    const images = await LocalImageStore.open(join(cfg.dataRoot, 'images'), {
+      isInUse: (digest) => engine?.imagesInUse().has(digest) ?? false,
+      normalizeName: (name) => formatReference(parseReference(name)),
+    });
     if (hosted('images')) addImageService(server, images);
     if (hosted('registry')) {
       const registry = new LocalRegistryClient({ store: images.content, insecureRegistries: cfg.insecureRegistries });

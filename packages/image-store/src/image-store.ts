@@ -57,8 +57,19 @@ export class LocalImageStore implements ImageStore {
     return this.metadata.listImages();
   }
 
+  /** A name as the store keeps it: as given when stored so, else normalised (`busybox` → `docker.io/library/busybox:latest`). */
+  #name(name: string): string {
+    const normalize = this.opts.normalizeName;
+    if (!normalize || this.metadata.listImages().some((i) => i.name === name)) return name;
+    try {
+      return normalize(name);
+    } catch {
+      return name;
+    }
+  }
+
   async get(name: string): Promise<ImageDetails> {
-    const record = this.metadata.getImage(name);
+    const record = this.metadata.getImage(this.#name(name));
     const r = await resolveImage(this.content, record.target, `inspect ${name}`);
     return {
       record,
@@ -73,13 +84,13 @@ export class LocalImageStore implements ImageStore {
   }
 
   tag(source: string, name: string): Promise<ImageRecord> {
-    return this.metadata.tag(source, name);
+    return this.metadata.tag(this.#name(source), this.#name(name));
   }
 
   remove(name: string, opts: { force?: boolean } = {}): Promise<ImageRecord> {
     const ours = (d: string): boolean => this.metadata.listContainers().some((c) => c.imageDigest === d);
     const theirs = this.opts.isInUse;
-    return this.metadata.removeImage(name, { force: opts.force ?? false, isInUse: async (d) => ours(d) || (theirs ? await theirs(d) : false) });
+    return this.metadata.removeImage(this.#name(name), { force: opts.force ?? false, isInUse: async (d) => ours(d) || (theirs ? await theirs(d) : false) });
   }
 
   async importImages(req: ImportRequest): Promise<ImageRecord[]> {
@@ -98,13 +109,13 @@ export class LocalImageStore implements ImageStore {
   async exportImages(req: ExportRequest): Promise<void> {
     checkFormat(req.format, 'export');
     if (typeof req.path !== 'string' || req.path === '') throw new EngineError('invalid_argument', 'export: path is required');
-    const images = req.names.map((n) => this.metadata.getImage(n));
+    const images = req.names.map((n) => this.metadata.getImage(this.#name(n)));
     if (req.format === 'oci') await exportOciLayout(this.content, images, req.path);
     else await exportDockerArchive(this.content, images, req.path, req.platform);
   }
 
   prepareRootfs(containerId: string, imageRef: string): Promise<PreparedRootfs> {
-    return this.rootfs.prepareRootfs(containerId, imageRef);
+    return this.rootfs.prepareRootfs(containerId, this.#name(imageRef));
   }
 
   removeRootfs(containerId: string): Promise<void> {

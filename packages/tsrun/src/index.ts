@@ -21,7 +21,7 @@ export { readStats } from './cgroups/stats-read.js';
 export { statsToRuncJson } from './cgroups/stats-json.js';
 export { readPlan, readShimState, liveStatus, stateDirOf, type ShimState, type LiveStatus } from './state/container-state.js';
 export { main as runCli } from './cli/main.js';
-export type { Runtime, TaskIo, TaskState, TaskStatus, TaskExit, CreatedTask } from './service/types.js';
+export type { Runtime, TaskIo, TaskState, TaskStatus, TaskExit, CreatedTask, ExecSpec, ExecSession } from './service/types.js';
 export { ShimRuntime, ATTACH_SOCKET, type ShimRuntimeOptions } from './service/shim-runtime.js';
 export { addRuntimeService, runtimeServiceHandlers, RUNTIME_PROTO } from './service/runtime-server.js';
 export { GrpcRuntime } from './service/runtime-client.js';

@@ -61,6 +61,10 @@ export class ContainerEngine {
   readonly #restartTimers = new Map<string, NodeJS.Timeout>();
   #closing = false;
 
+  get events(): EventBus {
+    return this.#s.events;
+  }
+
   constructor(services: EngineServices, options: EngineOptions) {
     this.#s = services;
     this.#o = options;
@@ -311,7 +315,6 @@ export class ContainerEngine {
       void this.#locked(r.id, async () => {
         if (r.status !== 'restarting') return;
         r.restartCount += 1;
-        r.status = 'exited';
         await this.#start(r, true);
       }).catch((err: unknown) => this.#s.log.warn({ id: r.id, err: String(err) }, 'restart'));
     }, delay);

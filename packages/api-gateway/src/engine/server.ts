@@ -11,14 +11,16 @@ import { loadProto, toStatus, unary } from '@tsrun/proto';
 import type { ProtoGrpcType } from '@tsrun/proto/generated/engine.js';
 import type { AttachInput__Output } from '@tsrun/proto/generated/tsrun/engine/v1/AttachInput.js';
 import type { AttachOutput } from '@tsrun/proto/generated/tsrun/engine/v1/AttachOutput.js';
+import type { ExecInput__Output } from '@tsrun/proto/generated/tsrun/engine/v1/ExecInput.js';
 import type { ContainerServiceHandlers } from '@tsrun/proto/generated/tsrun/engine/v1/ContainerService.js';
 import type { FilterValues__Output } from '@tsrun/proto/generated/tsrun/engine/v1/FilterValues.js';
 import type { SystemServiceHandlers } from '@tsrun/proto/generated/tsrun/engine/v1/SystemService.js';
 import type { VolumeServiceHandlers } from '@tsrun/proto/generated/tsrun/engine/v1/VolumeService.js';
 import type { ImageStore } from '@tsrun/image-store';
-import type { Runtime } from '@tsrun/runtime';
+import type { ExecSession, Runtime } from '@tsrun/runtime';
 import { frame, FrameReader, resizeFrame, STREAM } from './attach-frames.js';
 import { parseChanges } from './changes.js';
+import { capabilitySet } from './spec-builder.js';
 import type { ContainerEngine } from './containers.js';
 import { followLog, readLog, timeNanos } from './cri-log.js';
 import type { EventBus } from './events.js';
@@ -121,6 +123,54 @@ function attachHandler(engine: ContainerEngine) {
   };
 }
 
+function execHandler(engine: ContainerEngine, runtime: Runtime) {
+  return (call: ServerDuplexStream<ExecInput__Output, AttachOutput>): void => {
+    let session: ExecSession | undefined;
+    const early: ExecInput__Output[] = [];
+    let started = false;
+    const feed = (m: ExecInput__Output): void => {
+      if (!session) return void early.push(m);
+      if (m.stdin) session.write(m.stdin);
+      else if (m.closeStdin) session.closeStdin();
+      else if (m.resize) session.resize(m.resize.rows, m.resize.cols);
+    };
+    call.on('data', (m: ExecInput__Output) => {
+      if (!m.config) return feed(m);
+      if (started) return;
+      started = true;
+      const c = m.config;
+      (async () => {
+        const r = engine.store.find(c.containerId);
+        if (r.status !== 'running') throw new EngineError('failed_precondition', `container ${r.name} is ${r.status === 'paused' ? 'paused, unpause it first' : 'not running'}`);
+        if (c.cmd.length === 0) throw new EngineError('invalid_argument', 'exec: no command given');
+        const s = await runtime.exec(r.id, {
+          args: c.cmd, env: c.env, cwd: c.workingDir, user: c.user, tty: c.tty, stdin: c.attachStdin && !c.detach,
+          ...(c.privileged && { capabilities: capabilitySet([], [], true) }),
+        });
+        emitExec(engine, r.id, r.name, c.cmd);
+        if (c.detach) {
+          call.write({ exitCode: 0 });
+          call.end();
+          return;
+        }
+        session = s;
+        s.onStdout((data) => call.write({ stdout: data }));
+        s.onStderr((data) => call.write({ stderr: data }));
+        for (const e of early.splice(0)) feed(e);
+        const exitCode = await s.exited;
+        call.write({ exitCode });
+        call.end();
+      })().catch((err: unknown) => call.emit('error', toStatus(err)));
+    });
+    call.on('end', () => session?.closeStdin());
+    call.on('cancelled', () => session?.cancel());
+  };
+}
+
+function emitExec(engine: ContainerEngine, id: string, name: string, cmd: string[]): void {
+  engine.events.emit('container', 'exec_start', id, { name, execID: cmd.join(' ') });
+}
+
 export function containerServiceHandlers(d: EngineServerDeps): ContainerServiceHandlers {
   const { engine, runtime } = d;
   return {
@@ -165,9 +215,7 @@ export function containerServiceHandlers(d: EngineServerDeps): ContainerServiceH
       })().catch((err: unknown) => call.emit('error', toStatus(err)));
     },
     Attach: attachHandler(engine),
-    Exec(call) {
-      call.emit('error', toStatus(new EngineError('unimplemented', 'exec: not served by this tsd yet')));
-    },
+    Exec: execHandler(engine, runtime),
     Top: unary(async (req) => {
       const r = engine.store.find(req.id);
       if (r.status !== 'running' && r.status !== 'paused') throw new EngineError('failed_precondition', `container ${r.name} is not running`);

@@ -3,12 +3,14 @@
  * EngineErrors here.
  */
 import { type ChannelCredentials, credentials as grpcCredentials } from '@grpc/grpc-js';
-import { call, loadProto } from '@tsrun/proto';
+import { call, fromStatus, loadProto } from '@tsrun/proto';
+import type { ServiceError } from '@grpc/grpc-js';
+import type { ExecOutput__Output } from '@tsrun/proto/generated/tsrun/runtime/v1/ExecOutput.js';
 import type { ProtoGrpcType } from '@tsrun/proto/generated/runtime.js';
 import type { RuntimeServiceClient } from '@tsrun/proto/generated/tsrun/runtime/v1/RuntimeService.js';
 import type { TaskState__Output } from '@tsrun/proto/generated/tsrun/runtime/v1/TaskState.js';
 import { RUNTIME_PROTO } from './runtime-server.js';
-import type { CreatedTask, Runtime, TaskExit, TaskIo, TaskState, TaskStatus } from './types.js';
+import type { CreatedTask, ExecSession, ExecSpec, Runtime, TaskExit, TaskIo, TaskState, TaskStatus } from './types.js';
 
 const taskFromWire = (t: TaskState__Output | null): TaskState => ({ ...t!, status: t!.status as TaskStatus });
 
@@ -71,5 +73,45 @@ export class GrpcRuntime implements Runtime {
 
   async update(id: string, resources: unknown): Promise<void> {
     await call((cb) => this.client.update({ id, resourcesJson: JSON.stringify(resources) }, cb));
+  }
+
+  async exec(id: string, spec: ExecSpec): Promise<ExecSession> {
+    const stream = this.client.exec();
+    // output that arrives before the caller listens is kept for it
+    const early: { out: Buffer[]; err: Buffer[] } = { out: [], err: [] };
+    const out: Array<(d: Buffer) => void> = [];
+    const err: Array<(d: Buffer) => void> = [];
+    const listen = (list: Array<(d: Buffer) => void>, kept: Buffer[], f: (d: Buffer) => void): void => {
+      list.push(f);
+      for (const d of kept.splice(0)) f(d);
+    };
+    const exited = new Promise<number>((resolve, reject) => {
+      let code: number | undefined;
+      stream.on('data', (m: ExecOutput__Output) => {
+        if (m.stdout) {
+          if (out.length === 0) early.out.push(m.stdout);
+          for (const f of out) f(m.stdout);
+        } else if (m.stderr) {
+          if (err.length === 0) early.err.push(m.stderr);
+          for (const f of err) f(m.stderr);
+        }
+        else if (m.output === 'exitCode') code = m.exitCode;
+      });
+      stream.on('error', (e: ServiceError) => reject(fromStatus(e)));
+      stream.on('end', () => (code === undefined ? reject(new Error(`exec in ${id}: the stream ended without an exit code`)) : resolve(code)));
+    });
+    exited.catch(() => undefined);
+    stream.write({
+      start: { id, args: spec.args, env: spec.env ?? [], cwd: spec.cwd ?? '', user: spec.user ?? '', tty: spec.tty ?? false, stdin: spec.stdin ?? false, capabilities: spec.capabilities ?? [] },
+    });
+    return {
+      onStdout: (f) => listen(out, early.out, f),
+      onStderr: (f) => listen(err, early.err, f),
+      write: (d) => void stream.write({ stdin: d }),
+      closeStdin: () => void stream.write({ closeStdin: true }),
+      resize: (rows, cols) => void stream.write({ resize: { rows, cols } }),
+      cancel: () => stream.cancel(),
+      exited,
+    };
   }
 }

@@ -5,7 +5,7 @@
  * front end asks that socket (served in this process) for the plan, so no
  * Node process is started per container.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { watch, type FSWatcher } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -18,7 +18,7 @@ import type { Plan } from '../plan/plan-types.js';
 import { containerPids } from '../runtime/container-processes.js';
 import { updateContainer } from '../runtime/update-container.js';
 import { liveStatus, readPlan, readShimState, stateDirOf } from '../state/container-state.js';
-import type { CreatedTask, Runtime, TaskExit, TaskIo, TaskState } from './types.js';
+import type { CreatedTask, ExecSession, ExecSpec, Runtime, TaskExit, TaskIo, TaskState } from './types.js';
 
 export interface ShimRuntimeOptions {
   /** the state root, one directory per container (`tsrun --root`) */
@@ -46,6 +46,16 @@ function codeOfMessage(message: string): ErrorCode {
   if (/is not running|is stopped|not paused|is paused|cannot (start|delete|kill)|is running/.test(message)) return 'failed_precondition';
   if (/config\.json|invalid|must be|unknown signal/.test(message)) return 'invalid_argument';
   return 'internal';
+}
+
+function alive(pid: number): boolean {
+  if (pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 export class ShimRuntime implements Runtime {
@@ -131,15 +141,19 @@ export class ShimRuntime implements Runtime {
     const exit = s.tsrun;
     const recorded = exit?.exitCode !== undefined && exit.exitCode !== null;
     const signalled = exit?.exitSignal !== undefined && exit.exitSignal !== null;
+    // the process can be gone a moment before its monitor records how it ended: only a
+    // recorded exit, or a monitor that died without recording one, is an exit
+    const monitorPid = exit?.monitorPid ?? 0;
+    const exited = status === 'stopped' && (s.status === 'stopped' || recorded || signalled || !alive(monitorPid));
     return {
       id,
       status,
       pid: s.pid,
       bundle: s.bundle,
       created: s.created ?? '',
-      exited: status === 'stopped',
+      exited,
       // a shim that died before recording leaves no code: 255, as Docker reports a lost container
-      exitCode: recorded ? exit!.exitCode! : signalled ? 128 + exit!.exitSignal! : status === 'stopped' ? 255 : 0,
+      exitCode: recorded ? exit!.exitCode! : signalled ? 128 + exit!.exitSignal! : exited ? 255 : 0,
       exitedAt: exit?.finishedAt ?? '',
       attachSocket: join(dir, ATTACH_SOCKET),
     };
@@ -203,6 +217,53 @@ export class ShimRuntime implements Runtime {
     const plan = readPlan(this.#dir(id));
     if (!plan.cgroup) throw new EngineError('failed_precondition', `container ${id} has no cgroup`);
     return statsToRuncJson(readStats(plan.cgroup, fsCgroupReader));
+  }
+
+  /**
+   * `tsrun exec` in the foreground with pipes for stdio: the process's output
+   * comes back through this call (with a TTY, the shim relays the pty to its
+   * stdout). The front end exits with the process's exit status.
+   */
+  async exec(id: string, spec: ExecSpec): Promise<ExecSession> {
+    const st = this.#stateOf(id, this.#dir(id));
+    if (st.status !== 'running') throw new EngineError('failed_precondition', `exec in ${id}: the container is ${st.status}, not running`);
+    if (spec.args.length === 0) throw new EngineError('invalid_argument', `exec in ${id}: no command given`);
+    const args = ['--root', this.#o.root, 'exec'];
+    if (spec.tty) args.push('--tty');
+    if (spec.cwd) args.push('--cwd', spec.cwd);
+    for (const e of spec.env ?? []) args.push('--env', e);
+    if (spec.user) args.push('--user', spec.user);
+    for (const c of spec.capabilities ?? []) args.push('--cap', c);
+    args.push(id, ...spec.args);
+    const env = { ...process.env, ...(this.#o.plannerSocket && { TSRUN_PLANNER_SOCKET: this.#o.plannerSocket }) };
+    const child = spawn(this.#o.binary, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stderrTail = '';
+    const stderrListeners: Array<(d: Buffer) => void> = [];
+    child.stderr.on('data', (d: Buffer) => {
+      stderrTail = (stderrTail + d.toString()).slice(-4096);
+      for (const l of stderrListeners) l(d);
+    });
+    child.stdin.on('error', () => undefined);
+    if (!spec.stdin) child.stdin.end();
+    const exited = new Promise<number>((resolve, reject) => {
+      child.once('error', (err) => reject(new EngineError('unavailable', `exec in ${id}: the shim ${this.#o.binary}: ${err.message}`)));
+      child.once('close', (code, signal) => {
+        if (code === 255 || (code === 1 && /^tsrun: /m.test(stderrTail))) {
+          return reject(new EngineError(codeOfMessage(shimMessage(stderrTail)), `exec in ${id}: ${shimMessage(stderrTail)}`));
+        }
+        resolve(code ?? 128 + (signal ? 9 : 0));
+      });
+    });
+    exited.catch(() => undefined);
+    return {
+      onStdout: (fn) => void child.stdout.on('data', fn),
+      onStderr: (fn) => void stderrListeners.push(fn),
+      write: (data) => void child.stdin.write(data),
+      closeStdin: () => child.stdin.end(),
+      resize: () => undefined,
+      cancel: () => void child.kill('SIGKILL'),
+      exited,
+    };
   }
 
   async update(id: string, resources: unknown): Promise<void> {

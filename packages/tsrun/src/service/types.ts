@@ -39,6 +39,29 @@ export interface CreatedTask {
   warnings: string[];
 }
 
+export interface ExecSpec {
+  args: string[];
+  env?: string[];
+  cwd?: string;
+  /** uid[:gid] */
+  user?: string;
+  tty?: boolean;
+  stdin?: boolean;
+  capabilities?: string[];
+}
+
+/** A running exec'd process: feed stdin, read output; `exited` gives its exit code. */
+export interface ExecSession {
+  onStdout(fn: (data: Buffer) => void): void;
+  onStderr(fn: (data: Buffer) => void): void;
+  write(data: Buffer): void;
+  closeStdin(): void;
+  resize(rows: number, cols: number): void;
+  /** ends the process (SIGKILL) when the caller goes away */
+  cancel(): void;
+  readonly exited: Promise<number>;
+}
+
 export interface Runtime {
   create(id: string, bundle: string, io?: TaskIo): Promise<CreatedTask>;
   start(id: string): Promise<string[]>;
@@ -55,4 +78,5 @@ export interface Runtime {
   stats(id: string): Promise<unknown>;
   /** runtime-spec linux.resources */
   update(id: string, resources: unknown): Promise<void>;
+  exec(id: string, spec: ExecSpec): Promise<ExecSession>;
 }
