@@ -30,7 +30,8 @@ static const char usage[] =
     "   --pid-file value          specify the file to write the process id to\n"
     "   --no-pivot                do not use pivot root to jail process inside rootfs.  This should be used whenever the rootfs is on top of a ramdisk\n"
     "   --no-new-keyring          do not create a new session keyring for the container.  This will cause the container to inherit the calling processes session key\n"
-    "   --preserve-fds value      Pass N additional file descriptors to the container (stdio + $LISTEN_FDS + N in total) (default: 0)\n";
+    "   --preserve-fds value      Pass N additional file descriptors to the container (stdio + $LISTEN_FDS + N in total) (default: 0)\n"
+    DAEMON_USAGE;
 
 int extra_fds(int preserve_fds) {
   const char *listen = getenv("LISTEN_FDS");
@@ -92,8 +93,8 @@ void container_abort(const struct cli_globals *g, const char *id, const char *st
   if (rm_rf(state_dir, &cerr) < 0) log_warn("%s", cerr.msg);
 }
 
-static void exec_monitor(const char *state_dir, const char *console_socket, int preserve_fds, int sync_fd, pid_t caller,
-                         pid_t forker) {
+static void exec_monitor(const char *state_dir, const char *console_socket, int preserve_fds, const struct daemon_opts *d,
+                         int sync_fd, pid_t caller, pid_t forker) {
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, NULL);
@@ -101,16 +102,24 @@ static void exec_monitor(const char *state_dir, const char *console_socket, int 
   /* the monitor's sync fd must not land on a preserved one */
   int fd = fcntl(sync_fd, F_DUPFD, 3 + preserve_fds);
   for (int i = 3; i < 3 + preserve_fds; i++) fcntl(i, F_SETFD, 0);
-  char fd_arg[16], preserve_arg[16], caller_arg[16], forker_arg[16];
+  char fd_arg[16], preserve_arg[16], caller_arg[16], forker_arg[16], size_arg[24], files_arg[16];
   snprintf(fd_arg, sizeof fd_arg, "%d", fd);
   snprintf(preserve_arg, sizeof preserve_arg, "%d", preserve_fds);
   snprintf(caller_arg, sizeof caller_arg, "%d", (int)caller);
   snprintf(forker_arg, sizeof forker_arg, "%d", (int)forker);
-  const char *argv[16] = { "tsrun", "__monitor", "--state-dir", state_dir, "--sync-fd", fd_arg,
+  snprintf(size_arg, sizeof size_arg, "%llu", d->log_max_size);
+  snprintf(files_arg, sizeof files_arg, "%d", d->log_max_files);
+  const char *argv[24] = { "tsrun", "__monitor", "--state-dir", state_dir, "--sync-fd", fd_arg,
                            "--caller-pid", caller_arg, "--forker-pid", forker_arg };
   int n = 10;
   if (console_socket) argv[n++] = "--console-socket", argv[n++] = console_socket;
   if (preserve_fds > 0) argv[n++] = "--preserve-fds", argv[n++] = preserve_arg;
+  if (d->log_path[0]) {
+    argv[n++] = "--log-path", argv[n++] = d->log_path;
+    argv[n++] = "--log-max-size", argv[n++] = size_arg;
+    argv[n++] = "--log-max-files", argv[n++] = files_arg;
+    if (d->stdin_pipe) argv[n++] = "--stdin", argv[n++] = "1";
+  }
   argv[n] = NULL;
   execv("/proc/self/exe", (char **)argv);
   dprintf(sync_fd, "error exec the monitor `/proc/self/exe`: %s\n", strerror(errno));
@@ -140,11 +149,11 @@ static int read_sync_line(int fd, pid_t *init_pid, ts_error *err) {
   return ts_fail(err, 0, "the monitor answered `%s`", line);
 }
 
-int container_spawn(const char *state_dir, const char *console_socket, int preserve_fds, bool allow_handoff, pid_t *init_pid,
-                    ts_error *err) {
+int container_spawn(const char *state_dir, const char *console_socket, int preserve_fds, const struct daemon_opts *daemon,
+                    bool allow_handoff, pid_t *init_pid, ts_error *err) {
   int p[2];
   /* whoever ran us: if it is a subreaper, the monitor hands the init over to it */
-  pid_t caller = allow_handoff ? getppid() : 0;
+  pid_t caller = allow_handoff && !daemon->log_path[0] ? getppid() : 0;
   if (pipe2(p, O_CLOEXEC) < 0) return ts_fail(err, errno, "create the monitor's sync pipe");
   /* Double fork: the monitor outlives this command and must not become a zombie
    * of whoever ran it. */
@@ -163,7 +172,7 @@ int container_spawn(const char *state_dir, const char *console_socket, int prese
       dprintf(p[1], "error fork the monitor: %s\n", strerror(errno));
       _exit(1);
     }
-    if (grandchild == 0) exec_monitor(state_dir, console_socket, preserve_fds, p[1], caller, forker);
+    if (grandchild == 0) exec_monitor(state_dir, console_socket, preserve_fds, daemon, p[1], caller, forker);
     _exit(0);
   }
   close(p[1]);
@@ -182,6 +191,7 @@ int container_spawn(const char *state_dir, const char *console_socket, int prese
 
 int cmd_create(const struct cli_globals *g, int argc, char **argv, ts_error *err) {
   struct create_opts o = { 0 };
+  struct daemon_args da = { .log_max_files = -1 };
   const struct cli_opt opts[] = {
     { "bundle", 'b', CLI_STRING, &o.bundle },
     { "console-socket", 0, CLI_STRING, &o.console_socket },
@@ -189,11 +199,18 @@ int cmd_create(const struct cli_globals *g, int argc, char **argv, ts_error *err
     { "no-pivot", 0, CLI_BOOL, &o.no_pivot },
     { "no-new-keyring", 0, CLI_BOOL, &o.no_new_keyring },
     { "preserve-fds", 0, CLI_INT, &o.preserve_fds },
+    { "log-path", 0, CLI_STRING, &da.log_path },
+    { "log-max-size", 0, CLI_STRING, &da.log_max_size },
+    { "log-max-files", 0, CLI_INT, &da.log_max_files },
+    { "stdin", 0, CLI_BOOL, &da.stdin_pipe },
     { NULL },
   };
   int i = cli_parse(opts, usage, argc, argv, false, err);
   if (i < 0) return i == CLI_PARSE_HELP ? 0 : -1;
   if (cli_check_args("create", argc - i, CLI_EXACT, 1, err) < 0) return -1;
+  if (daemon_opts_resolve(&da, &o.daemon, err) < 0 || daemon_opts_check_console(&o.daemon, o.console_socket, err) < 0)
+    return -1;
+  bool daemon = o.daemon.log_path[0] != '\0';
   const char *id = argv[i];
   __cleanup_free char *dir = NULL;
   if (container_prepare(g, id, &o, &dir, err) < 0) return -1;
@@ -202,12 +219,12 @@ int cmd_create(const struct cli_globals *g, int argc, char **argv, ts_error *err
   struct plan *plan = NULL;
   pid_t pid = 0;
   int r = plan_load(plan_path, &plan, err);
-  if (r == 0 && plan->process.terminal && o.console_socket == NULL)
+  if (r == 0 && !daemon && plan->process.terminal && o.console_socket == NULL)
     r = ts_fail(err, 0, "cannot allocate tty if tsrun will detach without setting console socket");
   else if (r == 0 && !plan->process.terminal && o.console_socket != NULL)
     r = ts_fail(err, 0, "cannot use console socket if tsrun will not detach or allocate tty");
   if (plan) plan_free(plan);
-  if (r == 0) r = container_spawn(dir, o.console_socket, extra_fds(o.preserve_fds), true, &pid, err);
+  if (r == 0) r = container_spawn(dir, o.console_socket, extra_fds(o.preserve_fds), &o.daemon, true, &pid, err);
   if (r == 0 && o.pid_file) r = write_pid_file(o.pid_file, pid, err);
   if (r < 0) {
     container_abort(g, id, dir);

@@ -18,6 +18,7 @@
 #include "cli-opts.h"
 #include "exec-helper.h"
 #include "planner-client.h"
+#include "sync.h"
 
 static const char usage[] =
     "NAME:\n   tsrun exec - execute new process inside the container\n\n"
@@ -153,7 +154,7 @@ static int exec_process(const struct exec_opts *o, const char *plan_file, bool t
   int r = exec_in_container(plan_file, console, extra_fds(o->preserve_fds), &child, err);
   unlink(plan_file);  /* read by now; run_exec removes it on the earlier failures */
   if (r < 0) return -1;
-  if (own_end >= 0 && (rl.master = relay_recv_master(own_end, err)) < 0) r = -1;
+  if (own_end >= 0 && (rl.master = unix_recv_fd(own_end, err)) < 0) r = -1;
   if (r == 0 && o->pid_file) r = write_pid_file(o->pid_file, child, err);
   if (r < 0) {
     kill(child, SIGKILL);

@@ -8,7 +8,6 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/signalfd.h>
-#include <sys/socket.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -24,22 +23,6 @@ int relay_block_signals(ts_error *err) {
   if (sigprocmask(SIG_BLOCK, &set, NULL) < 0) return ts_fail(err, errno, "block signals");
   int fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
   if (fd < 0) return ts_fail(err, errno, "create a signalfd");
-  return fd;
-}
-
-int relay_recv_master(int sock, ts_error *err) {
-  char byte;
-  struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-  union { struct cmsghdr h; char buf[CMSG_SPACE(sizeof(int))]; } ctl;
-  struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf, .msg_controllen = sizeof ctl.buf };
-  ssize_t n;
-  while ((n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR) {}
-  if (n < 0) return ts_fail(err, errno, "receive the console's master fd");
-  struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-  if (c == NULL || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
-    return ts_fail(err, 0, "receive the console's master fd: no fd in the message");
-  int fd;
-  memcpy(&fd, CMSG_DATA(c), sizeof fd);
   return fd;
 }
 

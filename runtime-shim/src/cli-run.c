@@ -14,6 +14,7 @@
 #include "cli-opts.h"
 #include "log.h"
 #include "shim-proto.h"
+#include "sync.h"
 
 #define CONSOLE_SOCK "console.sock"
 #define CONSOLE_TIMEOUT_MS 10000
@@ -33,7 +34,8 @@ static const char usage[] =
     "   --no-subreaper            disable the use of the subreaper used to reap reparented processes\n"
     "   --no-pivot                do not use pivot root to jail process inside rootfs.  This should be used whenever the rootfs is on top of a ramdisk\n"
     "   --no-new-keyring          do not create a new session keyring for the container.  This will cause the container to inherit the calling processes session key\n"
-    "   --preserve-fds value      Pass N additional file descriptors to the container (stdio + $LISTEN_FDS + N in total) (default: 0)\n";
+    "   --preserve-fds value      Pass N additional file descriptors to the container (stdio + $LISTEN_FDS + N in total) (default: 0)\n"
+    DAEMON_USAGE;
 
 /* Our own console socket for a foreground terminal: the monitor connects to it
  * and the container's init sends the pty master through it. */
@@ -59,7 +61,7 @@ static int accept_master(int lfd, const char *path, ts_error *err) {
   if (r <= 0) return ts_fail(err, r == 0 ? ETIMEDOUT : errno, "wait for the console on `%s`", path);
   __cleanup_close int conn = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
   if (conn < 0) return ts_fail(err, errno, "accept on `%s`", path);
-  return relay_recv_master(conn, err);
+  return unix_recv_fd(conn, err);
 }
 
 /* Foreground: relay until the monitor has recorded the exit and left; the exit code is in state.json. */
@@ -86,6 +88,7 @@ static int run_foreground(const struct cli_globals *g, const char *id, struct re
 int cmd_run(const struct cli_globals *g, int argc, char **argv, ts_error *err) {
   struct create_opts o = { 0 };
   bool detach = false, keep = false, no_subreaper = false;
+  struct daemon_args da = { .log_max_files = -1 };
   const struct cli_opt opts[] = {
     { "bundle", 'b', CLI_STRING, &o.bundle },
     { "console-socket", 0, CLI_STRING, &o.console_socket },
@@ -96,11 +99,19 @@ int cmd_run(const struct cli_globals *g, int argc, char **argv, ts_error *err) {
     { "no-pivot", 0, CLI_BOOL, &o.no_pivot },
     { "no-new-keyring", 0, CLI_BOOL, &o.no_new_keyring },
     { "preserve-fds", 0, CLI_INT, &o.preserve_fds },
+    { "log-path", 0, CLI_STRING, &da.log_path },
+    { "log-max-size", 0, CLI_STRING, &da.log_max_size },
+    { "log-max-files", 0, CLI_INT, &da.log_max_files },
+    { "stdin", 0, CLI_BOOL, &da.stdin_pipe },
     { NULL },
   };
   int i = cli_parse(opts, usage, argc, argv, false, err);
   if (i < 0) return i == CLI_PARSE_HELP ? 0 : -1;
   if (cli_check_args("run", argc - i, CLI_EXACT, 1, err) < 0) return -1;
+  if (daemon_opts_resolve(&da, &o.daemon, err) < 0 || daemon_opts_check_console(&o.daemon, o.console_socket, err) < 0)
+    return -1;
+  /* in daemon mode the monitor holds the terminal: a foreground run only waits */
+  bool daemon = o.daemon.log_path[0] != '\0';
   const char *id = argv[i];
   struct relay rl = { .master = -1, .wait_fd = -1, .sigfd = -1 };
   /* before anything runs, so that no signal meant for the container is lost */
@@ -115,18 +126,18 @@ int cmd_run(const struct cli_globals *g, int argc, char **argv, ts_error *err) {
   int r = plan_load(path, &plan, err);
   bool terminal = r == 0 && plan->process.terminal;
   if (plan) plan_free(plan);
-  if (r == 0 && detach && terminal && o.console_socket == NULL)
+  if (r == 0 && !daemon && detach && terminal && o.console_socket == NULL)
     r = ts_fail(err, 0, "cannot allocate tty if tsrun will detach without setting console socket");
   else if (r == 0 && (!detach || !terminal) && o.console_socket != NULL)
     r = ts_fail(err, 0, "cannot use console socket if tsrun will not detach or allocate tty");
   __cleanup_close int lfd = -1;
   const char *console = o.console_socket;
-  if (r == 0 && terminal && !detach) {
+  if (r == 0 && terminal && !detach && !daemon) {
     r = lfd = listen_console(dir, console_path, sizeof console_path, err);
     console = console_path;
   }
   pid_t pid = 0;
-  if (r >= 0) r = container_spawn(dir, console, extra_fds(o.preserve_fds), false, &pid, err);
+  if (r >= 0) r = container_spawn(dir, console, extra_fds(o.preserve_fds), &o.daemon, false, &pid, err);
   if (r >= 0 && lfd >= 0) {
     r = rl.master = accept_master(lfd, console_path, err);
     unlink(console_path);

@@ -4,6 +4,7 @@
 #include <stdbool.h>
 
 #include "error.h"
+#include "monitor-io.h"
 #include "state.h"
 
 struct monitor {
@@ -15,6 +16,7 @@ struct monitor {
    * like runc, we hand the init over to it, since it reaps the init and reads
    * its exit status. The monitor then only serves `start` and leaves. */
   bool handoff;
+  struct monitor_io *io;   /* daemon mode (monitor-io.h), else NULL */
 };
 
 /* Set the status and write state.json. */
@@ -26,12 +28,14 @@ int monitor_write_state(struct monitor *m, const char *status, ts_error *err);
  * never written, so its pages come back from the page cache on use. */
 void monitor_shrink(void);
 
-/* Listen on shim.sock (cwd becomes the state dir): before the front end hears
- * "ok", so that its `start` finds the socket. */
+/* Listen on shim.sock, and in daemon mode on attach.sock (cwd becomes the
+ * state dir): before the front end hears "ok", so that its `start` finds the
+ * socket and an attach client connected before start misses no output. */
 int monitor_listen(struct monitor *m, ts_error *err);
 
-/* Serve shim.sock ("start") and reap until the init exits; then record its
- * exit in state.json and remove shim.sock. In handoff mode: serve shim.sock
+/* Serve shim.sock ("start"), relay the container's stdio in daemon mode, and
+ * reap until the init exits; then drain the output, record the exit in
+ * state.json, remove shim.sock and close the attach clients. In handoff mode: serve shim.sock
  * until the container has started (or its init died first), then leave. */
 int monitor_serve(struct monitor *m, ts_error *err);
 #endif

@@ -1,7 +1,8 @@
-/* The monitor's life after create: one poll loop over the control socket and a
- * SIGCHLD signalfd. Requests are served one at a time; the monitor keeps no
- * plan in memory (it reloads it for the poststart hooks) so that it stays small
- * for the container's whole life. */
+/* The monitor's life after create: one poll loop over the control socket, a
+ * SIGCHLD signalfd and, in daemon mode, the container's stdio and the attach
+ * clients (monitor-io.h). Requests are served one at a time; the monitor keeps
+ * no plan in memory (it reloads it for the poststart hooks) so that it stays
+ * small for the container's whole life. */
 #include <errno.h>
 #include <malloc.h>
 #include <poll.h>
@@ -37,6 +38,7 @@ int monitor_listen(struct monitor *m, ts_error *err) {
   unlink(TS_SHIM_SOCK);
   if (bind(m->listen_fd, (struct sockaddr *)&addr, sizeof addr) < 0 || listen(m->listen_fd, 16) < 0)
     return ts_fail(err, errno, "listen on `%s/%s`", m->state_dir, TS_SHIM_SOCK);
+  if (m->io && monitor_io_listen(m->io, err) < 0) return ts_wrap(err, "state dir `%s`", m->state_dir);
   return 0;
 }
 
@@ -193,8 +195,9 @@ int monitor_serve(struct monitor *m, ts_error *err) {
   /* the init may have died before SIGCHLD was blocked */
   bool done = reap_children(m);
   while (!done) {
-    struct pollfd fds[2] = {{.fd = sfd, .events = POLLIN}, {.fd = lfd, .events = POLLIN}};
-    if (poll(fds, 2, -1) < 0) {
+    struct pollfd fds[2 + MONITOR_IO_MAX_POLLFDS] = {{.fd = sfd, .events = POLLIN}, {.fd = lfd, .events = POLLIN}};
+    size_t n = 2 + (m->io ? monitor_io_pollfds(m->io, fds + 2) : 0);
+    if (poll(fds, n, -1) < 0) {
       if (errno == EINTR) continue;
       return ts_fail(err, errno, "poll");
     }
@@ -202,6 +205,7 @@ int monitor_serve(struct monitor *m, ts_error *err) {
       struct signalfd_siginfo si;
       while (read(sfd, &si, sizeof si) < 0 && errno == EINTR) {}
     }
+    if (m->io) monitor_io_handle(m->io, fds + 2, n - 2);
     if (fds[1].revents & POLLIN) {
       int conn = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
       if (conn >= 0) {
@@ -211,7 +215,11 @@ int monitor_serve(struct monitor *m, ts_error *err) {
     }
     done = reap_children(m);
   }
+  if (m->io) monitor_io_drain(m->io);
   int r = record_exit(m, err);
   unlink(TS_SHIM_SOCK);
+  /* after state.json: a client that sees EOF finds the exit status there */
+  monitor_io_close(m->io);
+  m->io = NULL;
   return r;
 }

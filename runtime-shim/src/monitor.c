@@ -72,6 +72,8 @@ static void exec_stage1(struct monitor *m, int init_end, const struct create_arg
   if (a->console_fd < 0) argv[8] = NULL;
   if (fcntl(init_end, F_SETFD, 0) < 0 || (a->console_fd >= 0 && fcntl(a->console_fd, F_SETFD, 0) < 0))
     ts_fail(&err, errno, "clear close-on-exec for the init");
+  else if (m->io && monitor_io_child_stdio(m->io) < 0)
+    ts_fail(&err, errno, "set up the container's stdio");
   else
     memfd_exec_self(argv, &err);
   sync_send_error(init_end, &err);
@@ -80,15 +82,25 @@ static void exec_stage1(struct monitor *m, int init_end, const struct create_arg
 
 /* The container's stdio, preserved fds and whatever else the caller left open
  * belong to the init: holding them would keep the caller's pipes open for as
- * long as the container lives. Keeps only the two sync fds. */
-static void drop_inherited_fds(int keep_a, int keep_b) {
+ * long as the container lives. Keeps only the fds in keep (sorted here): the
+ * two sync fds and, in daemon mode, the log and our ends of the container's stdio. */
+static void drop_inherited_fds(int *keep, size_t n) {
   int null = open("/dev/null", O_RDWR | O_CLOEXEC);
   for (int fd = 0; fd < 3 && null >= 0; fd++) dup2(null, fd);
   if (null > 2) close(null);
-  int lo = keep_a < keep_b ? keep_a : keep_b, hi = keep_a < keep_b ? keep_b : keep_a;
-  if (lo > 3) close_range(3, (unsigned)lo - 1, 0);
-  if (hi > lo + 1) close_range((unsigned)lo + 1, (unsigned)hi - 1, 0);
-  close_range((unsigned)hi + 1, ~0U, 0);
+  for (size_t i = 1; i < n; i++)
+    for (size_t j = i; j > 0 && keep[j - 1] > keep[j]; j--) {
+      int t = keep[j];
+      keep[j] = keep[j - 1];
+      keep[j - 1] = t;
+    }
+  int next = 3;
+  for (size_t i = 0; i < n; i++) {
+    if (keep[i] < next) continue;
+    if (keep[i] > next) close_range((unsigned)next, (unsigned)keep[i] - 1, 0);
+    next = keep[i] + 1;
+  }
+  close_range((unsigned)next, ~0U, 0);
 }
 
 static int run_create_hooks(struct monitor *m, const struct plan *p, ts_error *err) {
@@ -113,7 +125,9 @@ static int create_container(struct monitor *m, const struct plan *p, struct crea
   close(sv[1]);
   if (a->console_fd >= 0) close(a->console_fd);
   a->console_fd = -1;
-  drop_inherited_fds(a->front_sync, m->init_sync);
+  int keep[2 + MONITOR_IO_MAX_KEEP] = {a->front_sync, m->init_sync};
+  size_t n_keep = 2 + (m->io ? monitor_io_after_fork(m->io, keep + 2) : 0);
+  drop_inherited_fds(keep, n_keep);
 
   if (sync_expect(m->init_sync, "init", NULL, err) < 0) return ts_wrap(err, "start the container init");
   if (p->cgroup && cgroup_enter(p->cgroup, pid, err) < 0) return -1;
@@ -138,6 +152,7 @@ static int create_container(struct monitor *m, const struct plan *p, struct crea
   if (sync_expect(m->init_sync, "ready", NULL, err) < 0) return -1;
   if (run_create_hooks(m, p, err) < 0) return -1;
   if (sync_expect(m->init_sync, "created", NULL, err) < 0) return -1;
+  if (m->io && monitor_io_take_console(m->io, err) < 0) return -1;
   m->state.init_start_time = proc_start_time(init_pid);
   return monitor_write_state(m, "created", err);
 }
@@ -171,6 +186,23 @@ static int detect_handoff(int argc, char **argv, bool *handoff, ts_error *err) {
   return 0;
 }
 
+/* The container's stdio: the caller's, with --console-socket for a terminal;
+ * in daemon mode ours (monitor-io.h), the pty included. */
+static int setup_stdio(int argc, char **argv, struct monitor *m, struct create_args *a, const struct plan *p, ts_error *err) {
+  struct monitor_io_opts o;
+  if (monitor_io_args(argc, argv, &o, err) < 0) return -1;
+  const char *console = stage_arg(argc, argv, "console-socket");
+  if (o.log_path == NULL) {
+    if (p->process.terminal && console == NULL)
+      return ts_fail(err, 0, "process.terminal is set but no console socket was given");
+    if (console && (a->console_fd = unix_connect(console, SOCK_STREAM, err)) < 0) return ts_wrap(err, "console socket");
+    return 0;
+  }
+  if (console) return ts_fail(err, 0, "a console socket cannot be used with --log-path: the monitor holds the terminal");
+  o.terminal = p->process.terminal;
+  return monitor_io_open(&m->io, &o, &a->console_fd, err);
+}
+
 static int setup_monitor(int argc, char **argv, struct monitor *m, struct create_args *a, struct plan **p, ts_error *err) {
   m->state_dir = stage_arg(argc, argv, "state-dir");
   if (m->state_dir == NULL) return ts_fail(err, 0, "__monitor: missing --state-dir");
@@ -178,6 +210,8 @@ static int setup_monitor(int argc, char **argv, struct monitor *m, struct create
   /* already forked by the front end, so not a group leader; EPERM means we already lead */
   if (setsid() < 0 && errno != EPERM) return ts_fail(err, errno, "setsid");
   if (detect_handoff(argc, argv, &m->handoff, err) < 0) return -1;
+  /* the monitor must stay to relay the stdio it holds */
+  if (stage_arg(argc, argv, "log-path")) m->handoff = false;
   if (!m->handoff && prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0) return ts_fail(err, errno, "prctl PR_SET_CHILD_SUBREAPER");
   if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) return ts_fail(err, errno, "prctl PR_SET_DUMPABLE");
 
@@ -185,10 +219,7 @@ static int setup_monitor(int argc, char **argv, struct monitor *m, struct create
   snprintf(path, sizeof path, "%s/%s", m->state_dir, TS_PLAN_FILE);
   if (plan_load(path, p, err) < 0) return -1;
   if (init_state(m, *p, err) < 0) return -1;
-  const char *console = stage_arg(argc, argv, "console-socket");
-  if ((*p)->process.terminal && console == NULL)
-    return ts_fail(err, 0, "process.terminal is set but no console socket was given");
-  if (console && (a->console_fd = unix_connect(console, SOCK_STREAM, err)) < 0) return ts_wrap(err, "console socket");
+  if (setup_stdio(argc, argv, m, a, *p, err) < 0) return -1;
   if ((*p)->cgroup && cgroup_create((*p)->cgroup, err) < 0) return -1;
   return 0;
 }
@@ -211,6 +242,7 @@ int cmd_monitor(int argc, char **argv) {
     if (p) abort_create(&m, p, &a);
     if (m.listen_fd >= 0) unlink(TS_SHIM_SOCK);
     if (a.console_fd >= 0) close(a.console_fd);
+    monitor_io_close(m.io);
     ts_error ignored = {0};
     sync_write_line(a.front_sync, &ignored, "error %s\n", err.msg);
     return 1;

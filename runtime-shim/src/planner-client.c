@@ -248,25 +248,41 @@ static int check_answer(const char *answer, ts_error *err) {
   return -1;
 }
 
-int planner_call(json_object *request, ts_error *err) {
-  __cleanup_free char *node = NULL, *node_main = NULL, *answer = NULL;
+/* $TSRUN_PLANNER_SOCKET: the daemon's planner, and no other. */
+static int ask_fixed_server(const char *sock_path, const char *line, char **answer, ts_error *err) {
+  if (strlen(sock_path) >= sizeof ((struct sockaddr_un *)0)->sun_path)
+    return ts_fail(err, ENAMETOOLONG, "the planner socket `%s` ($TSRUN_PLANNER_SOCKET)", sock_path);
+  int r = ask_server(sock_path, line, answer, err);
+  if (r < 0) return ts_wrap(err, "$TSRUN_PLANNER_SOCKET");
+  if (r == 0) return ts_fail(err, 0, "the planner socket `%s` ($TSRUN_PLANNER_SOCKET) does not answer: is the daemon running?", sock_path);
+  return 0;
+}
+
+/* The resident planner of this Node side; one-shot (and starting one) when none answers. */
+static int ask_local_planner(const char *line, char **answer, ts_error *err) {
+  __cleanup_free char *node = NULL, *node_main = NULL;
   if (node_side_locate(&node, &node_main, err) < 0) return -1;
   char sock_path[sizeof ((struct sockaddr_un *)0)->sun_path], lock_path[sizeof sock_path];
   if (planner_paths(node_main, sock_path, lock_path, sizeof sock_path, err) < 0) return -1;
+  int r = ask_server(sock_path, line, answer, err);
+  if (r != 0) return r < 0 ? -1 : 0;
+  log_debug("no planner at `%s`: one-shot, and starting one", sock_path);
+  ts_error serr = { 0 };
+  /* only slower next time: this call is answered one-shot all the same */
+  if (start_server(node, node_main, sock_path, lock_path, &serr) < 0) log_warn("%s", serr.msg);
+  return ask_one_shot(node, node_main, line, answer, err);
+}
+
+int planner_call(json_object *request, ts_error *err) {
+  __cleanup_free char *answer = NULL;
   char *line;
   if (asprintf(&line, "%s\n", json_object_to_json_string_ext(request, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)) < 0)
     return ts_fail(err, ENOMEM, "build the planner request");
   __cleanup_free char *req_line = line;
   log_debug("planner request: %.*s", (int)strcspn(line, "\n"), line);
-  int r = ask_server(sock_path, line, &answer, err);
+  const char *fixed = getenv("TSRUN_PLANNER_SOCKET");
+  int r = fixed != NULL && *fixed != '\0' ? ask_fixed_server(fixed, line, &answer, err) : ask_local_planner(line, &answer, err);
   if (r < 0) return -1;
-  if (r == 0) {
-    log_debug("no planner at `%s`: one-shot, and starting one", sock_path);
-    ts_error serr = { 0 };
-    /* only slower next time: this call is answered one-shot all the same */
-    if (start_server(node, node_main, sock_path, lock_path, &serr) < 0) log_warn("%s", serr.msg);
-    if (ask_one_shot(node, node_main, line, &answer, err) < 0) return -1;
-  }
   log_debug("planner answer: %.*s", (int)strcspn(answer, "\n"), answer);
   return check_answer(answer, err);
 }

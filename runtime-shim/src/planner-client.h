@@ -2,7 +2,8 @@
  * and the request/answer exchange with the resident planner (one JSON line each
  * way over /run/tsrun/planner/<ino>-<mtime>.sock), one-shot when it is not up;
  * the server started then holds the flock on <ino>-<mtime>.lock for its life
- * (docs/plan-format.md, "Planner requests"). */
+ * (docs/plan-format.md, "Planner requests"). With $TSRUN_PLANNER_SOCKET set,
+ * only that socket: the daemon (tsd) serves the planner in-process. */
 #ifndef TS_PLANNER_CLIENT_H
 #define TS_PLANNER_CLIENT_H
 #include <json-c/json.h>

@@ -19,6 +19,7 @@
  *
  * Monitor argv:  tsrun __monitor --state-dir DIR --sync-fd N
  *                  [--caller-pid P --forker-pid F] [--console-socket PATH] [--preserve-fds N]
+ *                  [--log-path FILE --log-max-size BYTES --log-max-files N [--stdin 1]]
  *   P is the front end's parent (0: never hand off, as `run` does), F the
  *   short-lived fork between the front end and the monitor.
  *   The monitor writes exactly one line to the sync fd and closes it:
@@ -30,6 +31,49 @@
  *                  ("ok <warnings>" when some of those hooks failed),
  *                  or "error <message>"
  *
+ * Daemon mode: `tsrun create|run --log-path FILE [--log-max-size BYTES]
+ * [--log-max-files N] [--stdin]`. The monitor, not the caller, holds the
+ * container's stdio, so that the caller (tsd) may die, even by SIGKILL, while
+ * the container runs on (as with conmon). No handoff in this mode.
+ *   stdio       stdout and stderr are pipes the monitor reads; stdin is a pipe
+ *               whose write end the monitor holds with --stdin, /dev/null
+ *               without. With process.terminal the init sends the pty master
+ *               to the monitor over a socketpair (no --console-socket, which is
+ *               refused): its output is logged as stdout and, with --stdin,
+ *               attach stdin is written to it.
+ *   FILE        the CRI log (log-writer.h), one record a line:
+ *                 "2026-11-23T10:00:00.123456789Z stdout F hello"
+ *               stream stdout or stderr; tag F: a full line (the content's own
+ *               newline is the record's), P: a 16 KiB part of a longer line, or
+ *               what a stream left without a newline when it ended. Content as is.
+ *               Before a record would take FILE past BYTES (default 10 MiB; 0:
+ *               never), FILE.(N-2) -> FILE.(N-1), ..., FILE -> FILE.1 and a new
+ *               FILE (0640): N files in all (default 3). No record is split.
+ *               An existing FILE is appended to.
+ *   relay       nonblocking, in the monitor's poll loop; only while it serves
+ *               a shim.sock request (start, with the poststart hooks) does the
+ *               relay wait, and the container with it once a pipe is full.
+ *   exit        the monitor drains the pipes into the log and to the attach
+ *               clients, writes state.json ("stopped", exit status) as always,
+ *               then closes the attach clients: their EOF means "stream over,
+ *               the exit status is in state.json".
+ *
+ * Attach socket <stateDir>/attach.sock (daemon mode), SOCK_STREAM, mode 0600,
+ * up to 16 clients. Both directions carry Docker's multiplexed frames:
+ *     [stream u8, 0, 0, 0, size u32 big-endian] then size bytes
+ *   monitor -> client: 1 stdout, 2 stderr (a terminal's output is 1); a client
+ *     gets the output from when it connected. A client whose socket buffer
+ *     (1 MiB) is full is dropped (closed): it never stalls the container.
+ *   client -> monitor: 0 stdin data (dropped without --stdin), 3 close stdin
+ *     (empty; the container reads EOF; with a terminal only the clients' input
+ *     stops), 4 resize: rows u16 BE, cols u16 BE (TIOCSWINSZ; terminal only).
+ *     Other streams are skipped. While the container does not take its stdin,
+ *     the monitor reads no client. A client still sending when the stream ends
+ *     may see ECONNRESET (after all the output) instead of EOF.
+ *
+ * $TSRUN_PLANNER_SOCKET=PATH: the front end asks the planner on exactly that
+ * socket (tsd serves it in-process) and never starts or runs one itself.
+ *
  * Exec argv:     tsrun __exec --plan FILE --sync-fd N [--console-socket PATH]
  *                  [--preserve-fds N] [--pid-file PATH]
  *   same one-line answer on the sync fd: "ok <pid>\n" once the process exec'd.
@@ -38,6 +82,9 @@
 #define TS_SHIM_PROTO_H
 
 #define TS_SHIM_SOCK "shim.sock"
+#define TS_ATTACH_SOCK "attach.sock"
+#define TS_LOG_MAX_SIZE 10485760ULL
+#define TS_LOG_MAX_FILES 3
 #define TS_PLAN_FILE "plan.json"
 #define TS_STATE_FILE "state.json"
 #define TS_DEFAULT_ROOT "/run/tsrun"

@@ -27,6 +27,21 @@ int stage_arg_int(int argc, char **argv, const char *name, int def, int *out, ts
   return 0;
 }
 
+int stage_arg_u64(int argc, char **argv, const char *name, unsigned long long def, unsigned long long *out, ts_error *err) {
+  const char *v = stage_arg(argc, argv, name);
+  if (v == NULL) {
+    *out = def;
+    return 0;
+  }
+  char *end;
+  errno = 0;
+  unsigned long long n = strtoull(v, &end, 10);
+  if (errno != 0 || *v < '0' || *v > '9' || *end != '\0')
+    return ts_fail(err, EINVAL, "option `--%s`: `%s` is not a valid number", name, v);
+  *out = n;
+  return 0;
+}
+
 void stage_reset_signals(void) {
   sigset_t none;
   sigemptyset(&none);

@@ -94,6 +94,23 @@ int sync_expect(int fd, const char *want, char **payload, ts_error *err) {
   return 0;
 }
 
+ssize_t write_nosigpipe(int fd, const void *buf, size_t len) {
+  sigset_t pipe_set, old;
+  sigemptyset(&pipe_set);
+  sigaddset(&pipe_set, SIGPIPE);
+  sigprocmask(SIG_BLOCK, &pipe_set, &old);
+  ssize_t w = write(fd, buf, len);
+  int e = errno;
+  if (w < 0 && e == EPIPE) {
+    /* consume the SIGPIPE raised while blocked, so unblocking does not deliver it */
+    struct timespec zero = {0, 0};
+    sigtimedwait(&pipe_set, NULL, &zero);
+  }
+  sigprocmask(SIG_SETMASK, &old, NULL);
+  errno = e;
+  return w;
+}
+
 int sync_write_line(int fd, ts_error *err, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
@@ -102,21 +119,11 @@ int sync_write_line(int fd, ts_error *err, const char *fmt, ...) {
   va_end(ap);
   if (n < 0) return ts_fail(err, ENOMEM, "format a sync line");
 
-  sigset_t pipe_set, old;
-  sigemptyset(&pipe_set);
-  sigaddset(&pipe_set, SIGPIPE);
-  sigprocmask(SIG_BLOCK, &pipe_set, &old);
   ssize_t w;
   do
-    w = write(fd, line, (size_t)n);
+    w = write_nosigpipe(fd, line, (size_t)n);
   while (w < 0 && errno == EINTR);
   int e = errno;
-  if (w < 0 && e == EPIPE) {
-    /* consume the SIGPIPE raised while blocked, so unblocking does not deliver it */
-    struct timespec zero = {0, 0};
-    sigtimedwait(&pipe_set, NULL, &zero);
-  }
-  sigprocmask(SIG_SETMASK, &old, NULL);
   if (w < 0) return ts_fail(err, e, "write `%.*s` to the sync fd %d", n > 0 ? n - 1 : 0, line, fd);
   if (w != n) return ts_fail(err, EIO, "short write to the sync fd %d", fd);
   return 0;
@@ -133,5 +140,21 @@ int unix_connect(const char *path, int type, ts_error *err) {
     close(fd);
     return ts_fail(err, e, "connect to `%s`", path);
   }
+  return fd;
+}
+
+int unix_recv_fd(int sock, ts_error *err) {
+  char byte;
+  struct iovec iov = {.iov_base = &byte, .iov_len = 1};
+  union { struct cmsghdr h; char buf[CMSG_SPACE(sizeof(int))]; } ctl;
+  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf, .msg_controllen = sizeof ctl.buf};
+  ssize_t n;
+  while ((n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR) {}
+  if (n < 0) return ts_fail(err, errno, "receive the console's master fd");
+  struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+  if (c == NULL || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+    return ts_fail(err, 0, "receive the console's master fd: no fd in the message");
+  int fd;
+  memcpy(&fd, CMSG_DATA(c), sizeof fd);
   return fd;
 }

@@ -41,6 +41,13 @@ int sync_expect(int fd, const char *want, char **payload, ts_error *err);
 /* Connect to the unix socket at path (SOCK_STREAM, SOCK_SEQPACKET), close-on-exec. Returns the fd. */
 int unix_connect(const char *path, int type, ts_error *err);
 
+/* Receive a pty master (SCM_RIGHTS, runc's --console-socket message; the
+ * payload, the pty's name, is not needed). Returns the fd, close-on-exec. */
+int unix_recv_fd(int sock, ts_error *err);
+
+/* write(2) that fails with EPIPE instead of raising SIGPIPE when the reader is gone. */
+ssize_t write_nosigpipe(int fd, const void *buf, size_t len);
+
 /* One line to a front end's pipe or socket, without dying of SIGPIPE if the
  * reader is gone. */
 int sync_write_line(int fd, ts_error *err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
