@@ -39,9 +39,14 @@ async function waitForSocket(path: string, proc: ChildProcess, out: () => string
   throw new Error(`tsd did not listen on ${path}:\n${out()}`);
 }
 
-export async function startTsd(extraArgs: string[] = []): Promise<Tsd> {
+/**
+ * `hostNetwork`: no namespace of its own and no default network (`--bridge none`), for
+ * tests that only need loopback services of the host (a registry) and containers without
+ * a network; nothing is made on the host.
+ */
+export async function startTsd(extraArgs: string[] = [], opts: { hostNetwork?: boolean } = {}): Promise<Tsd> {
   const n = counter++;
-  const netns = addNetns(`tsd${n}`);
+  const netns = opts.hostNetwork ? '' : addNetns(`tsd${n}`);
   const dataRoot = mkdtempSync('/tmp/tsd-e2e-data-');
   const execRoot = `/run/tsdt-${process.pid % 100000}-${n}`;
   mkdirSync(execRoot, { recursive: true });
@@ -49,8 +54,10 @@ export async function startTsd(extraArgs: string[] = []): Promise<Tsd> {
   const host = `unix://${socket}`;
   let log = '';
   const args = [
-    `--net=${nsPath(netns)}`, process.execPath, TSD_BIN, '--data-root', dataRoot, '--exec-root', execRoot,
-    '--bridge', `tsdt${n}`, '--default-subnet', `10.${200 + (n % 50)}.0.0/24`, ...extraArgs,
+    ...(opts.hostNetwork ? ['--net=/proc/self/ns/net'] : [`--net=${nsPath(netns)}`]),
+    process.execPath, TSD_BIN, '--data-root', dataRoot, '--exec-root', execRoot,
+    ...(opts.hostNetwork ? ['--bridge', 'none'] : ['--bridge', `tsdt${n}`, '--default-subnet', `10.${200 + (n % 50)}.0.0/24`]),
+    ...extraArgs,
   ];
   const launch = async (): Promise<ChildProcess> => {
     const proc = spawn('nsenter', args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -97,7 +104,7 @@ export async function startTsd(extraArgs: string[] = []): Promise<Tsd> {
       }
       rmSync(dataRoot, { recursive: true, force: true });
       rmSync(execRoot, { recursive: true, force: true });
-      delNetns(netns);
+      if (netns !== '') delNetns(netns);
     },
   };
   return t;

@@ -35,7 +35,7 @@ export async function main(argv: string[]): Promise<void> {
     .option('--tlscacert <file>', 'trust client certificates signed by this CA')
     .option('--tlscert <file>', 'the server certificate')
     .option('--tlskey <file>', 'the server key')
-    .option('-b, --bridge <name>', 'bridge of the default network', d.bridge)
+    .option('-b, --bridge <name>', 'bridge of the default network (none: no default network)', d.bridge)
     .option('--default-subnet <cidr>', 'subnet of the default network', d.defaultSubnet)
     .option('--log-max-size <size>', 'container log size before rotation (0: never)', size('--log-max-size'), d.logMaxSize)
     .option('--log-max-files <n>', 'container log files kept', (v) => Number(v), d.logMaxFiles)

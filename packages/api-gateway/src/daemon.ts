@@ -83,7 +83,8 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Daemo
     const network = new BridgeNetworkManager({ dataDir: join(cfg.dataRoot, 'network'), defaultBridge: cfg.bridge, defaultSubnet: cfg.defaultSubnet });
     addNetworkService(server, network);
     closers.push(() => network.close());
-    await network.init();
+    // `--bridge none`, as dockerd takes it: no default network, nothing made on the host
+    if (cfg.bridge !== 'none') await network.init();
     try {
       const report = await network.reconcile();
       log.info({ report }, 'network reconciled');
