@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeBusyboxImage } from '../../tools/make-busybox-image.ts';
 import { call } from '../../packages/proto/src/index.ts';
 import { engineClient, type EngineClient } from '../lib/engine.ts';
-import { linkNames } from '../lib/netns.ts';
+import { addNetns, delNetns, linkNames, runIn, wireOutside } from '../lib/netns.ts';
 import { startTsd, type Tsd } from '../lib/tsd.ts';
 
 let tsd: Tsd;
@@ -80,6 +80,31 @@ describe('tsd containers', () => {
     expect(existsSync(join(tsd.dataRoot, 'containers', id))).toBe(false);
     expect(linkNames(tsd.netns)).toEqual(linksBefore);
     expect(existsSync(`/sys/fs/cgroup/memory/tsd/${id}`)).toBe(false);
+  });
+
+  it('publishes a port: the container serves HTTP on the host side and from outside', async () => {
+    const id = await api.create({
+      name: 'web',
+      config: { image: 'busybox', cmd: ['sh', '-c', 'mkdir /www && echo "hello from tsd" > /www/index.html && exec httpd -f -p 80 -h /www'] },
+      hostConfig: { portBindings: ['8080:80'] },
+    });
+    await api.start(id);
+    expect((await api.inspect(id)).ports).toEqual([{ hostIp: '0.0.0.0', hostPort: 8080, containerPort: 80, protocol: 'tcp' }]);
+    const outside = addNetns('outside');
+    try {
+      wireOutside(tsd.netns, outside, '192.0.2');
+      let got = runIn(tsd.netns, ['busybox', 'wget', '-q', '-O', '-', 'http://127.0.0.1:8080/'], undefined, 2000);
+      for (let i = 0; i < 30 && got.status !== 0; i += 1) {
+        await new Promise((r) => setTimeout(r, 100));
+        got = runIn(tsd.netns, ['busybox', 'wget', '-q', '-O', '-', 'http://127.0.0.1:8080/'], undefined, 2000);
+      }
+      expect(got.out).toBe('hello from tsd\n');
+      expect(runIn(outside, ['busybox', 'wget', '-q', '-O', '-', 'http://192.0.2.1:8080/'], undefined, 3000).out).toBe('hello from tsd\n');
+    } finally {
+      delNetns(outside);
+    }
+    await api.remove(id, true);
+    expect(runIn(tsd.netns, ['busybox', 'wget', '-q', '-O', '-', 'http://127.0.0.1:8080/'], undefined, 2000).status).not.toBe(0);
   });
 
   it('reports the exit code through wait and inspect, and keeps logs after exit', async () => {
