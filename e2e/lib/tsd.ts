@@ -44,7 +44,7 @@ async function waitForSocket(path: string, proc: ChildProcess, out: () => string
  * tests that only need loopback services of the host (a registry) and containers without
  * a network; nothing is made on the host.
  */
-export async function startTsd(extraArgs: string[] = [], opts: { hostNetwork?: boolean } = {}): Promise<Tsd> {
+export async function startTsd(extraArgs: string[] = [], opts: { hostNetwork?: boolean; unixToo?: boolean } = {}): Promise<Tsd> {
   const n = counter++;
   const netns = opts.hostNetwork ? '' : addNetns(`tsd${n}`);
   const dataRoot = mkdtempSync('/tmp/tsd-e2e-data-');
@@ -58,6 +58,8 @@ export async function startTsd(extraArgs: string[] = [], opts: { hostNetwork?: b
     process.execPath, TSD_BIN, '--data-root', dataRoot, '--exec-root', execRoot,
     ...(opts.hostNetwork ? ['--bridge', 'none'] : ['--bridge', `tsdt${n}`, '--default-subnet', `10.${200 + (n % 50)}.0.0/24`]),
     ...extraArgs,
+    // with -H given, the default socket is only there when asked for too
+    ...(opts.unixToo ? ['-H', host] : []),
   ];
   const launch = async (): Promise<ChildProcess> => {
     const proc = spawn('nsenter', args, { stdio: ['ignore', 'pipe', 'pipe'] });
