@@ -107,6 +107,24 @@ describe('tsd containers', () => {
     expect(runIn(tsd.netns, ['busybox', 'wget', '-q', '-O', '-', 'http://127.0.0.1:8080/'], undefined, 2000).status).not.toBe(0);
   });
 
+  it('execs with a TTY and resizes it', async () => {
+    const id = await api.create({ config: { image: 'busybox', cmd: ['sleep', '300'] }, hostConfig: { networkMode: 'none' } });
+    await api.start(id);
+    const out = await new Promise<string>((resolve, reject) => {
+      const s = api.containers.exec();
+      let text = '';
+      s.on('data', (m: { stdout?: Buffer }) => { if (m.stdout) text += m.stdout.toString(); });
+      s.on('end', () => resolve(text));
+      s.on('error', reject);
+      s.write({ config: { containerId: id, cmd: ['sh', '-c', 'read x; stty size; tty'], tty: true, attachStdin: true } });
+      s.write({ resize: { rows: 33, cols: 101 } });
+      setTimeout(() => s.write({ stdin: Buffer.from('go\n') }), 200);
+    });
+    expect(out).toContain('33 101');
+    expect(out).toMatch(/\/dev\/pts\/\d+/);
+    await api.remove(id, true);
+  });
+
   it('reports the exit code through wait and inspect, and keeps logs after exit', async () => {
     const id = await api.create({ config: { image: 'busybox', cmd: ['sh', '-c', 'echo bye; exit 3'] } });
     await api.start(id);

@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/signalfd.h>
@@ -29,6 +30,41 @@ int relay_block_signals(ts_error *err) {
 static void copy_winsize(int master) {
   struct winsize ws;
   if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0) ioctl(master, TIOCSWINSZ, &ws);
+}
+
+/* TSRUN_RESIZE_FD=N: a caller without a terminal of its own (tsd) sends the
+ * size as "ROWS COLS\n" lines on fd N instead of SIGWINCH. -1 when unset. */
+static int resize_fd(void) {
+  const char *v = getenv("TSRUN_RESIZE_FD");
+  if (v == NULL || *v == '\0') return -1;
+  char *end = NULL;
+  long fd = strtol(v, &end, 10);
+  if (*end != '\0' || fd < 3 || fd > 1024 || fcntl((int)fd, F_GETFD) < 0) return -1;
+  fcntl((int)fd, F_SETFD, FD_CLOEXEC);
+  return (int)fd;
+}
+
+/* false once the resize channel is closed */
+static bool apply_resizes(int fd, int master, char *buf, size_t *len, size_t cap) {
+  ssize_t n = read(fd, buf + *len, cap - 1 - *len);
+  if (n < 0 && (errno == EINTR || errno == EAGAIN)) return true;
+  if (n <= 0) return false;
+  *len += (size_t)n;
+  buf[*len] = '\0';
+  char *line = buf, *nl;
+  while ((nl = strchr(line, '\n')) != NULL) {
+    *nl = '\0';
+    unsigned rows = 0, cols = 0;
+    if (sscanf(line, "%u %u", &rows, &cols) == 2 && rows <= 0xffff && cols <= 0xffff) {
+      struct winsize ws = { .ws_row = (unsigned short)rows, .ws_col = (unsigned short)cols };
+      ioctl(master, TIOCSWINSZ, &ws);
+    }
+    line = nl + 1;
+  }
+  *len = strlen(line);
+  memmove(buf, line, *len);
+  if (*len >= cap - 1) *len = 0; /* a line that long is garbage */
+  return true;
 }
 
 static int write_all(int fd, const char *buf, size_t len) {
@@ -81,14 +117,18 @@ int relay_run(struct relay *r, ts_error *err) {
     fcntl(r->master, F_SETFL, fcntl(r->master, F_GETFL) | O_NONBLOCK);
   }
   bool stdin_open = r->master >= 0, master_open = r->master >= 0;
+  int resize = r->master >= 0 ? resize_fd() : -1;
+  char resize_buf[64];
+  size_t resize_len = 0;
   while (r->wait_fd >= 0) {
-    struct pollfd p[4] = {
+    struct pollfd p[5] = {
       { .fd = r->sigfd, .events = POLLIN },
       { .fd = r->wait_fd, .events = POLLIN },
       { .fd = stdin_open ? STDIN_FILENO : -1, .events = POLLIN },
       { .fd = master_open ? r->master : -1, .events = POLLIN },
+      { .fd = resize, .events = POLLIN },
     };
-    if (poll(p, 4, -1) < 0) {
+    if (poll(p, 5, -1) < 0) {
       if (errno == EINTR) continue;
       if (raw) tcsetattr(STDIN_FILENO, TCSANOW, &saved);
       return ts_fail(err, errno, "wait for the container's process");
@@ -96,6 +136,7 @@ int relay_run(struct relay *r, ts_error *err) {
     if (p[0].revents) handle_signals(r);
     if (p[2].revents && !copy_once(STDIN_FILENO, r->master)) stdin_open = false;
     if (p[3].revents && !copy_once(r->master, STDOUT_FILENO)) master_open = false;
+    if (p[4].revents && !apply_resizes(resize, r->master, resize_buf, &resize_len, sizeof resize_buf)) resize = -1;
     if (p[1].revents) break;
   }
   /* what the process wrote just before it exited is still in the pty */

@@ -5,7 +5,8 @@
  * front end asks that socket (served in this process) for the plan, so no
  * Node process is started per container.
  */
-import { execFile, spawn } from 'node:child_process';
+import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import type { Writable } from 'node:stream';
 import { watch, type FSWatcher } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -235,8 +236,13 @@ export class ShimRuntime implements Runtime {
     if (spec.user) args.push('--user', spec.user);
     for (const c of spec.capabilities ?? []) args.push('--cap', c);
     args.push(id, ...spec.args);
-    const env = { ...process.env, ...(this.#o.plannerSocket && { TSRUN_PLANNER_SOCKET: this.#o.plannerSocket }) };
-    const child = spawn(this.#o.binary, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    // with a TTY, sizes go to the shim's relay as "ROWS COLS" lines on fd 3 (it has no terminal to take SIGWINCH from)
+    const env = {
+      ...process.env, ...(this.#o.plannerSocket && { TSRUN_PLANNER_SOCKET: this.#o.plannerSocket }), ...(spec.tty && { TSRUN_RESIZE_FD: '3' }),
+    };
+    const child = spawn(this.#o.binary, args, { env, stdio: ['pipe', 'pipe', 'pipe', spec.tty ? 'pipe' : 'ignore'] }) as ChildProcessWithoutNullStreams;
+    const resizes = child.stdio[3] as unknown as Writable | null;
+    resizes?.on('error', () => undefined);
     let stderrTail = '';
     const stderrListeners: Array<(d: Buffer) => void> = [];
     child.stderr.on('data', (d: Buffer) => {
@@ -260,7 +266,7 @@ export class ShimRuntime implements Runtime {
       onStderr: (fn) => void stderrListeners.push(fn),
       write: (data) => void child.stdin.write(data),
       closeStdin: () => child.stdin.end(),
-      resize: () => undefined,
+      resize: (rows, cols) => void resizes?.write(`${rows} ${cols}\n`),
       cancel: () => void child.kill('SIGKILL'),
       exited,
     };
