@@ -14,10 +14,44 @@ function words(rest: string): string[] {
   return ['/bin/sh', '-c', t];
 }
 
-function pairs(rest: string): Array<[string, string]> {
-  return rest.trim().split(/\s+/).map((kv) => {
+/** Whitespace-separated words; quotes group and are removed, a backslash keeps the next character as it is. */
+function shellWords(text: string): string[] {
+  const out: string[] = [];
+  let word: string | undefined;
+  let quote: string | undefined;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quote !== undefined) {
+      if (c === quote) quote = undefined;
+      else if (c === '\\' && quote === '"' && i + 1 < text.length) word += text[++i]!;
+      else word += c;
+    } else if (/\s/.test(c)) {
+      if (word !== undefined) out.push(word);
+      word = undefined;
+    } else if (c === '"' || c === "'") {
+      quote = c;
+      word ??= '';
+    } else {
+      word = (word ?? '') + (c === '\\' && i + 1 < text.length ? text[++i]! : c);
+    }
+  }
+  if (word !== undefined) out.push(word);
+  return out;
+}
+
+/** ENV and LABEL arguments as Dockerfile reads them: `k=v k2="v 2"`, or the older `key value with spaces`. */
+function pairs(line: string, rest: string): Array<[string, string]> {
+  const t = rest.trim();
+  const first = /^\S+/.exec(t)?.[0] ?? '';
+  if (!first.includes('=')) {
+    const value = t.slice(first.length).trim();
+    if (first === '' || value === '') throw new EngineError('invalid_argument', `--change ${JSON.stringify(line)}: want key=value ... or key value`);
+    return [[first, shellWords(value).join(' ')]];
+  }
+  return shellWords(t).map((kv) => {
     const eq = kv.indexOf('=');
-    return eq < 0 ? [kv, ''] : [kv.slice(0, eq), kv.slice(eq + 1).replace(/^"(.*)"$/, '$1')];
+    if (eq <= 0) throw new EngineError('invalid_argument', `--change ${JSON.stringify(line)}: ${JSON.stringify(kv)} is not of the form key=value`);
+    return [kv.slice(0, eq), kv.slice(eq + 1)];
   });
 }
 
@@ -35,7 +69,7 @@ export function parseChanges(changes: readonly string[], base: Record<string, un
       case 'STOPSIGNAL': out.StopSignal = rest.trim(); break;
       case 'ENV': {
         const env = [...((out.Env ?? base.Env ?? []) as string[])];
-        for (const [k, v] of pairs(rest)) {
+        for (const [k, v] of pairs(line, rest)) {
           const i = env.findIndex((e) => e.startsWith(`${k}=`));
           if (i >= 0) env[i] = `${k}=${v}`;
           else env.push(`${k}=${v}`);
@@ -43,7 +77,7 @@ export function parseChanges(changes: readonly string[], base: Record<string, un
         out.Env = env;
         break;
       }
-      case 'LABEL': out.Labels = { ...((out.Labels ?? base.Labels ?? {}) as object), ...Object.fromEntries(pairs(rest)) }; break;
+      case 'LABEL': out.Labels = { ...((out.Labels ?? base.Labels ?? {}) as object), ...Object.fromEntries(pairs(line, rest)) }; break;
       case 'EXPOSE': {
         const ports = { ...((out.ExposedPorts ?? base.ExposedPorts ?? {}) as object) } as Record<string, object>;
         for (const p of rest.trim().split(/\s+/)) ports[p.includes('/') ? p : `${p}/tcp`] = {};

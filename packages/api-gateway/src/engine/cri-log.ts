@@ -140,10 +140,17 @@ export async function followLog(
   let wake: (() => void) | undefined;
   const watcher = watch(dirname(path), { persistent: false }, () => wake?.());
   watcher.on('error', () => undefined);
+  // each nap removes its abort listener, or a long follow piles one up every 250 ms
   const nap = (ms: number): Promise<void> => new Promise((resolve) => {
-    const t = setTimeout(resolve, ms);
-    wake = () => { clearTimeout(t); resolve(); };
-    signal.addEventListener('abort', wake, { once: true });
+    const end = (): void => {
+      clearTimeout(t);
+      signal.removeEventListener('abort', end);
+      wake = undefined;
+      resolve();
+    };
+    const t = setTimeout(end, ms);
+    wake = end;
+    signal.addEventListener('abort', end, { once: true });
   });
   try {
     while (!signal.aborted) {
@@ -167,8 +174,17 @@ export async function followLog(
           pos = 0;
         }
         fh = await open(path, 'r');
+        if (ino === -1 && pos > 0) {
+          // readLog stopped at `offset` possibly inside a line or after P records of an unfinished one:
+          // parse up to there again (records discarded) so that line is completed rather than lost
+          const head = Buffer.alloc(pos);
+          const { bytesRead } = await fh.read(head, 0, pos, 0);
+          parser.push(head.subarray(0, bytesRead));
+        }
         ino = st.ino;
       }
+      // asked before reading: what the writer wrote just before it finished is still read this round
+      const finished = done();
       let read = 0;
       if (fh) {
         const buf = Buffer.alloc(1 << 16);
@@ -181,7 +197,7 @@ export async function followLog(
         }
       }
       if (read === 0) {
-        if (done()) break;
+        if (finished) break;
         await nap(250);
       }
     }

@@ -265,7 +265,9 @@ export function containerServiceHandlers(d: EngineServerDeps): ContainerServiceH
     }),
     Commit: unary(async (req) => {
       const r = engine.store.find(req.id);
-      const changes = parseChanges(req.changes);
+      // changes merge into the image's own settings (ENV A=1 keeps PATH), as docker commit does
+      const base = req.changes.length > 0 ? (await d.images.get(r.image)).config.config ?? {} : {};
+      const changes = parseChanges(req.changes, base as Record<string, unknown>);
       const paused = req.pause && r.status === 'running';
       if (paused) await engine.pause(r.id);
       try {
