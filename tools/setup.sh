@@ -32,9 +32,24 @@ install -m 0755 runtime-shim/build/tsrun /usr/local/lib/tsrun/tsrun.new
 mv -f /usr/local/lib/tsrun/tsrun.new /usr/local/lib/tsrun/tsrun
 install -m 0644 runtime-shim/build/tsrun-node.cjs /usr/local/lib/tsrun/tsrun-node.cjs
 ln -sfn /usr/local/lib/tsrun/tsrun /usr/local/bin/tsrun
+# tsctl is two files: the entry (flags) and its commands, loaded when a command runs
+install -m 0644 packages/cli/dist/tsctl-commands.cjs /usr/local/lib/tsrun/tsctl-commands.cjs.new
+mv -f /usr/local/lib/tsrun/tsctl-commands.cjs.new /usr/local/lib/tsrun/tsctl-commands.cjs
+install -m 0755 packages/cli/dist/tsctl.cjs /usr/local/lib/tsrun/tsctl.cjs.new
+mv -f /usr/local/lib/tsrun/tsctl.cjs.new /usr/local/lib/tsrun/tsctl.cjs
+ln -sfn /usr/local/lib/tsrun/tsctl.cjs /usr/local/bin/tsctl
+# tsd runs from this checkout (its image unpacker runs worker threads from its own files)
+printf '#!/bin/sh\nexec node %s/packages/api-gateway/dist/bin.js "$@"\n' "$PWD" > /usr/local/bin/tsd.new
+chmod 0755 /usr/local/bin/tsd.new
+mv -f /usr/local/bin/tsd.new /usr/local/bin/tsd
+# the daemon's socket is for root and this group, as docker's is
+getent group tsd >/dev/null || groupadd --system tsd
 
 if [ ! -f .demo/busybox/config.json ]; then
   TSRUN_BIN=/usr/local/bin/tsrun npx tsx tools/make-busybox-bundle.ts .demo/busybox \
     sh -c 'echo "Hello from tsrun: hostname $(hostname), pid $$, user $(id -u)"'
+fi
+if [ ! -f .demo/busybox.tar ]; then
+  npx tsx tools/make-busybox-image.ts .demo/busybox.tar busybox:latest
 fi
 echo "setup: done ($(tsrun --version | head -1))"

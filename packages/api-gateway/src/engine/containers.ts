@@ -57,7 +57,9 @@ export class ContainerEngine {
   readonly #exits = new Map<string, Promise<void>>();
   readonly #removed = new Map<string, Array<() => void>>();
   /** attach streams waiting for the task to exist: start connects them before the process runs */
-  readonly #attachWaiters = new Map<string, Array<(socket: string) => Promise<void>>>();
+  readonly #attachWaiters = new Map<string, Array<(socket: string, ended: Promise<number>) => Promise<void>>>();
+  /** the current run of each container: settles with its exit code once the exit is handled */
+  readonly #runs = new Map<string, { ended: Promise<number>; end(code: number): void }>();
   readonly #restartTimers = new Map<string, NodeJS.Timeout>();
   #closing = false;
 
@@ -197,6 +199,7 @@ export class ContainerEngine {
     if (r.status === 'removing') throw new EngineError('failed_precondition', `container ${r.name} is being removed`);
     if (r.task) await this.#cleanupTask(r);
     const network = this.#networkOf(r);
+    const run = this.#newRun(r.id);
     try {
       const task = await this.#s.runtime.create(r.id, r.dir, {
         logPath: r.logPath, logMaxSize: this.#o.logMaxSize ?? 0, logMaxFiles: this.#o.logMaxFiles ?? 0, stdin: r.config.openStdin,
@@ -204,13 +207,14 @@ export class ContainerEngine {
       Object.assign(r, { task: true, pid: task.pid });
       this.store.save(r);
       if (network !== undefined) await this.#connect(r, network, task.pid);
-      await this.#connectAttachers(r, task.attachSocket);
+      await this.#connectAttachers(r, task.attachSocket, run);
       await this.#s.runtime.start(r.id);
     } catch (err) {
       r.error = err instanceof Error ? err.message : String(err);
       await this.#cleanupTask(r);
       Object.assign(r, { status: 'exited', exitCode: 128, finishedAt: now(), pid: 0 });
       this.store.save(r);
+      this.#endRun(r.id, 128);
       throw err;
     }
     Object.assign(r, { status: 'running', startedAt: now(), finishedAt: '', error: '', exitCode: 0, manuallyStopped: false });
@@ -244,19 +248,35 @@ export class ContainerEngine {
     }
   }
 
-  async #connectAttachers(r: ContainerRecord, socket: string): Promise<void> {
-    const waiters = this.#attachWaiters.get(r.id) ?? [];
-    this.#attachWaiters.delete(r.id);
-    await Promise.all(waiters.map((w) => w(socket).catch((err: unknown) => this.#s.log.warn({ id: r.id, err: String(err) }, 'attach'))));
+  #newRun(id: string): Promise<number> {
+    let end!: (code: number) => void;
+    const ended = new Promise<number>((resolve) => { end = resolve; });
+    this.#runs.set(id, { ended, end });
+    return ended;
   }
 
-  /** Calls `connect` with the attach socket as soon as the container's task exists (before its process runs when it is not started yet). */
-  whenAttachable(ref: string, connect: (socket: string) => Promise<void>): Promise<void> {
+  #endRun(id: string, code: number): void {
+    this.#runs.get(id)?.end(code);
+    this.#runs.delete(id);
+  }
+
+  async #connectAttachers(r: ContainerRecord, socket: string, ended: Promise<number>): Promise<void> {
+    const waiters = this.#attachWaiters.get(r.id) ?? [];
+    this.#attachWaiters.delete(r.id);
+    await Promise.all(waiters.map((w) => w(socket, ended).catch((err: unknown) => this.#s.log.warn({ id: r.id, err: String(err) }, 'attach'))));
+  }
+
+  /**
+   * Calls `connect` with the attach socket and the run's end (its exit code, once handled) as
+   * soon as the container's task exists: before its process runs when it is not started yet.
+   */
+  whenAttachable(ref: string, connect: (socket: string, ended: Promise<number>) => Promise<void>): Promise<void> {
     const r = this.store.find(ref);
-    if (r.task && this.isRunning(r)) return this.#s.runtime.state(r.id).then((st) => connect(st.attachSocket));
+    const run = this.#runs.get(r.id);
+    if (r.task && this.isRunning(r) && run) return this.#s.runtime.state(r.id).then((st) => connect(st.attachSocket, run.ended));
     return new Promise((resolve, reject) => {
       const list = this.#attachWaiters.get(r.id) ?? [];
-      list.push((socket) => connect(socket).then(resolve, (err: unknown) => { reject(err); throw err; }));
+      list.push((socket, ended) => connect(socket, ended).then(resolve, (err: unknown) => { reject(err); throw err; }));
       this.#attachWaiters.set(r.id, list);
     });
   }
@@ -284,6 +304,7 @@ export class ContainerEngine {
     await this.#cleanupTask(r);
     Object.assign(r, { status: 'exited', exitCode, finishedAt, pid: 0 });
     this.store.save(r);
+    this.#endRun(r.id, exitCode);
     this.#s.events.emit('container', 'die', r.id, { name: r.name, image: r.image, exitCode: String(exitCode) });
     if (r.hostConfig.autoRemove) {
       void this.#locked(r.id, () => this.#remove(r, true)).catch((err: unknown) => this.#s.log.warn({ id: r.id, err: String(err) }, 'auto-remove'));
@@ -531,6 +552,7 @@ export class ContainerEngine {
     if (st && !st.exited && st.status !== 'created') {
       Object.assign(r, { status: st.status === 'paused' ? 'paused' : 'running', pid: st.pid });
       this.store.save(r);
+      void this.#newRun(r.id);
       this.#watchExit(r);
       return;
     }

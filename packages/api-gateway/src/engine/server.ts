@@ -5,7 +5,7 @@
  */
 import { createConnection } from 'node:net';
 import { arch, cpus, hostname, platform, release, totalmem } from 'node:os';
-import type { Server, ServerDuplexStream } from '@grpc/grpc-js';
+import { Metadata, type Server, type ServerDuplexStream } from '@grpc/grpc-js';
 import { EngineError } from '@tsrun/oci-spec';
 import { loadProto, toStatus, unary } from '@tsrun/proto';
 import type { ProtoGrpcType } from '@tsrun/proto/generated/engine.js';
@@ -93,7 +93,7 @@ function attachHandler(engine: ContainerEngine) {
           call.emit('error', toStatus(err));
           return;
         }
-        engine.whenAttachable(record.id, (socket) => new Promise<void>((resolve, reject) => {
+        const attached = engine.whenAttachable(record.id, (socket, runEnded) => new Promise<void>((resolve, reject) => {
           const s = createConnection(socket);
           s.once('connect', () => {
             sock = s;
@@ -108,10 +108,12 @@ function attachHandler(engine: ContainerEngine) {
               else if (f.stream === STREAM.stderr) call.write({ stderr: f.payload });
             }
           });
-          s.on('close', () => {
-            void engine.wait(record.id).then((code) => end(code), () => end(255));
-          });
-        })).catch((err: unknown) => { if (!ended) call.emit('error', toStatus(err)); });
+          // the shim closes attach clients after the last output; the exit code is the run's, once handled
+          s.on('close', () => void runEnded.then(end));
+        }));
+        attached.catch((err: unknown) => { if (!ended) call.emit('error', toStatus(err)); });
+        // headers tell the client the attach is in place: a start from now on loses no output
+        call.sendMetadata(new Metadata());
         return;
       }
       if (msg.stdin) send(frame(STREAM.stdin, msg.stdin));
