@@ -75,6 +75,29 @@ describe('tsctl', () => {
     expect(tsctl(['ps', '-a', '-q']).out).toBe('');
   });
 
+  it('keeps data in a named volume, and shows top, pause, rename and events', async () => {
+    expect(tsctl(['volume', 'create', 'keep']).code).toBe(0);
+    expect(tsctl(['run', '--rm', '--network', 'none', '-v', 'keep:/data', 'busybox', 'sh', '-c', 'echo kept > /data/file']).code).toBe(0);
+    expect(tsctl(['run', '--rm', '--network', 'none', '-v', 'keep:/data:ro', 'busybox', 'cat', '/data/file']).out).toBe('kept\n');
+    expect(tsctl(['volume', 'ls', '-q']).out).toBe('keep\n');
+
+    const since = Math.floor(Date.now() / 1000) - 1;
+    const id = tsctl(['run', '-d', '--network', 'none', '--name', 'busy', 'busybox', 'sleep', '300']).out.trim();
+    const top = tsctl(['top', 'busy']);
+    expect(top.out).toMatch(/PID/);
+    expect(top.out).toContain('sleep 300');
+    expect(tsctl(['pause', 'busy']).code).toBe(0);
+    expect(tsctl(['inspect', '-f', '{{.State.Status}}', 'busy']).out).toBe('paused\n');
+    expect(tsctl(['unpause', 'busy']).code).toBe(0);
+    expect(tsctl(['rename', 'busy', 'renamed']).code).toBe(0);
+    expect(tsctl(['inspect', '-f', '{{.Id}}', 'renamed']).out.trim()).toBe(id);
+    const removed = tsctl(['volume', 'rm', 'keep']);
+    expect(removed.code).toBe(0);
+    expect(tsctl(['rm', '-f', 'renamed']).code).toBe(0);
+    const events = tsctl(['events', '--since', String(since), '--until', String(Math.floor(Date.now() / 1000) + 1), '--filter', `container=${id}`]);
+    for (const action of ['create', 'start', 'pause', 'unpause', 'rename', 'destroy']) expect(events.out).toContain(` container ${action} ${id}`);
+  });
+
   it('says what is wrong with bad input, and creates nothing', () => {
     const badFlag = tsctl(['run', '--bogus', 'busybox']);
     expect(badFlag.code).toBe(125);

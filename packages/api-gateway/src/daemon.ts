@@ -114,12 +114,13 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Daemo
       info: { dataRoot: cfg.dataRoot, insecureRegistries: cfg.insecureRegistries, debug: cfg.debug, cgroupVersion: String(cgroups.layout.version ?? '') },
     });
   }
-  const addresses: string[] = [];
-  for (const host of hosts) addresses.push(await listen(server, host, { group: cfg.group, ...(cfg.tls && { tls: cfg.tls }) }));
+  // clients connect once the containers are reconciled, so that none sees a state from before the restart
   if (engine) {
     await engine.restore();
     log.info({ containers: engine.store.all().length }, 'containers restored');
   }
+  const addresses: string[] = [];
+  for (const host of hosts) addresses.push(await listen(server, host, { group: cfg.group, ...(cfg.tls && { tls: cfg.tls }) }));
   log.info({ addresses, service: cfg.service, dataRoot: cfg.dataRoot }, 'tsd ready');
 
   return {

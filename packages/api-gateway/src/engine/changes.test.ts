@@ -1,16 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { EngineError } from '@tsrun/oci-spec';
 import { parseChanges } from './changes.js';
+import { thrownEngineError } from './thrown.js';
 
-function failure(changes: string[]): EngineError {
-  try {
-    parseChanges(changes);
-  } catch (err) {
-    expect(err).toBeInstanceOf(EngineError);
-    return err as EngineError;
-  }
-  throw new Error('expected parseChanges to fail');
-}
+const failure = (changes: string[]): EngineError => thrownEngineError(() => parseChanges(changes));
 
 describe('parseChanges', () => {
   it('is empty without changes', () => {

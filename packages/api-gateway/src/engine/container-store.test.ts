@@ -2,18 +2,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { EngineError } from '@tsrun/oci-spec';
 import { ContainerStore, type ContainerRecord } from './container-store.js';
+import { thrownEngineError } from './thrown.js';
 
-function failure(fn: () => unknown): EngineError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(EngineError);
-    return err as EngineError;
-  }
-  throw new Error('expected an EngineError');
-}
 
 const ID_A = `abc1${'0'.repeat(60)}`;
 const ID_B = `abc2${'0'.repeat(60)}`;
@@ -59,7 +50,7 @@ describe('ContainerStore', () => {
   describe('names', () => {
     it('refuses a name another container holds, naming the holder', () => {
       store.reserve('web', ID_A);
-      const err = failure(() => store.reserve('web', ID_B));
+      const err = thrownEngineError(() => store.reserve('web', ID_B));
       expect(err.code).toBe('already_exists');
       expect(err.message).toBe(`the container name "/web" is already in use by container ${ID_A}: remove (or rename) that container to be able to reuse that name`);
     });
@@ -72,14 +63,14 @@ describe('ContainerStore', () => {
     it('frees a name on release, by its holder only', () => {
       store.reserve('web', ID_A);
       store.release('web', ID_B);
-      expect(failure(() => store.reserve('web', ID_B)).code).toBe('already_exists');
+      expect(thrownEngineError(() => store.reserve('web', ID_B)).code).toBe('already_exists');
       store.release('web', ID_A);
       expect(() => store.reserve('web', ID_B)).not.toThrow();
     });
 
     it('refuses invalid names', () => {
       for (const name of ['', 'a', '-web', '_web', 'we b', 'web/1', 'wéb']) {
-        const err = failure(() => store.reserve(name, ID_A));
+        const err = thrownEngineError(() => store.reserve(name, ID_A));
         expect(err.code).toBe('invalid_argument');
         expect(err.message).toBe(`invalid container name ${JSON.stringify(name)}: only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
       }
@@ -107,20 +98,20 @@ describe('ContainerStore', () => {
     });
 
     it('refuses an ambiguous prefix', () => {
-      const err = failure(() => store.find('abc'));
+      const err = thrownEngineError(() => store.find('abc'));
       expect(err.code).toBe('invalid_argument');
       expect(err.message).toBe('multiple containers match the id prefix "abc"');
     });
 
     it('is not_found for a reference that matches nothing', () => {
-      const err = failure(() => store.find('nothing'));
+      const err = thrownEngineError(() => store.find('nothing'));
       expect(err.code).toBe('not_found');
       expect(err.message).toBe('no such container: nothing');
-      expect(failure(() => store.find('/f00')).code).toBe('not_found');
+      expect(thrownEngineError(() => store.find('/f00')).code).toBe('not_found');
     });
 
     it('wants a reference', () => {
-      expect(failure(() => store.find('')).code).toBe('invalid_argument');
+      expect(thrownEngineError(() => store.find('')).code).toBe('invalid_argument');
     });
 
     it('forgets a deleted container, its directory and its name', () => {
@@ -128,7 +119,7 @@ describe('ContainerStore', () => {
       mkdirSync(join(r.dir, 'rootfs'));
       store.delete(r);
       expect(existsSync(r.dir)).toBe(false);
-      expect(failure(() => store.find('web')).code).toBe('not_found');
+      expect(thrownEngineError(() => store.find('web')).code).toBe('not_found');
       expect(() => store.reserve('web', ID_B)).not.toThrow();
       expect(store.all().map((x) => x.name).sort()).toEqual(['abc1', 'db']);
     });
@@ -145,7 +136,7 @@ describe('ContainerStore', () => {
     expect(records.sort((x, y) => x.id.localeCompare(y.id))).toEqual([a, b]);
     expect(reopened.find('web')).toEqual(a);
     expect(reopened.find('/db')).toEqual(b);
-    expect(failure(() => reopened.reserve('web', ID_C)).message).toContain(ID_A);
+    expect(thrownEngineError(() => reopened.reserve('web', ID_C)).message).toContain(ID_A);
   });
 
   it('reports directories without a readable record as broken', () => {

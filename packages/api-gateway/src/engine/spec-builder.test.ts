@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { EngineError, type ImageConfig } from '@tsrun/oci-spec';
+import type { ImageConfig } from '@tsrun/oci-spec';
 import { CAPABILITY_NAMES } from '@tsrun/runtime';
 import type { ContainerConfig__Output } from '@tsrun/proto/generated/tsrun/engine/v1/ContainerConfig.js';
 import type { HostConfig__Output } from '@tsrun/proto/generated/tsrun/engine/v1/HostConfig.js';
 import type { MountSpec__Output } from '@tsrun/proto/generated/tsrun/engine/v1/MountSpec.js';
 import { buildSpec, capabilitySet, commandOf, DEFAULT_CAPS, mergeEnv, mountPointsOf, type SpecInput } from './spec-builder.js';
+import { thrownEngineError } from './thrown.js';
 
 function config(over: Partial<ContainerConfig__Output> = {}): ContainerConfig__Output {
   return {
@@ -36,17 +37,6 @@ function input(over: Partial<SpecInput> = {}): SpecInput {
     rootfs: '/data/containers/c0ffee/rootfs', containerDir: '/data/containers/c0ffee', user: { uid: 0, gid: 0, additionalGids: [] },
     volumeDir, netns: { kind: 'new' }, cgroupsPath: '/tsd/c0ffee', ...over,
   };
-}
-
-/** The EngineError a function throws, or a failure when it does not throw one. */
-function engineError(fn: () => unknown): EngineError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(EngineError);
-    return err as EngineError;
-  }
-  throw new Error('expected an EngineError, nothing was thrown');
 }
 
 describe('capabilitySet', () => {
@@ -83,10 +73,10 @@ describe('capabilitySet', () => {
   });
 
   it('names the flag of an unknown capability', () => {
-    const add = engineError(() => capabilitySet(['FLY'], [], false));
+    const add = thrownEngineError(() => capabilitySet(['FLY'], [], false));
     expect(add.code).toBe('invalid_argument');
     expect(add.message).toBe('--cap-add: unknown capability "FLY"');
-    const drop = engineError(() => capabilitySet([], ['CAP_NOPE'], false));
+    const drop = thrownEngineError(() => capabilitySet([], ['CAP_NOPE'], false));
     expect(drop.code).toBe('invalid_argument');
     expect(drop.message).toBe('--cap-drop: unknown capability "CAP_NOPE"');
   });
@@ -123,10 +113,10 @@ describe('commandOf', () => {
   });
 
   it('fails when no command is left', () => {
-    const err = engineError(() => commandOf(config({ entrypoint: [''], entrypointSet: true }), img));
+    const err = thrownEngineError(() => commandOf(config({ entrypoint: [''], entrypointSet: true }), img));
     expect(err.code).toBe('invalid_argument');
     expect(err.message).toMatch(/^no command specified/);
-    expect(engineError(() => commandOf(config(), image())).code).toBe('invalid_argument');
+    expect(thrownEngineError(() => commandOf(config(), image())).code).toBe('invalid_argument');
   });
 });
 
@@ -146,7 +136,7 @@ describe('mountPointsOf', () => {
     ['/only-one-part', /want source:destination/],
     ['../up:/b', /is neither an absolute path nor a volume name/],
   ])('rejects -v %s naming -v', (bind, message) => {
-    const err = engineError(() => mountPointsOf(hostConfig({ binds: [bind] }), volumeDir));
+    const err = thrownEngineError(() => mountPointsOf(hostConfig({ binds: [bind] }), volumeDir));
     expect(err.code).toBe('invalid_argument');
     expect(err.message.startsWith(`-v ${JSON.stringify(bind)}: `)).toBe(true);
     expect(err.message).toMatch(message);
@@ -168,11 +158,11 @@ describe('mountPointsOf', () => {
   });
 
   it('rejects a bad --mount', () => {
-    expect(engineError(() => mountPointsOf(hostConfig({ mounts: [mountSpec({ type: 'bind', source: 'rel', target: '/c' })] }), volumeDir)).message)
+    expect(thrownEngineError(() => mountPointsOf(hostConfig({ mounts: [mountSpec({ type: 'bind', source: 'rel', target: '/c' })] }), volumeDir)).message)
       .toBe('--mount type=bind source "rel": not an absolute path');
-    expect(engineError(() => mountPointsOf(hostConfig({ mounts: [mountSpec({ type: 'bind', source: '/a', target: 'c' })] }), volumeDir)).message)
+    expect(thrownEngineError(() => mountPointsOf(hostConfig({ mounts: [mountSpec({ type: 'bind', source: '/a', target: 'c' })] }), volumeDir)).message)
       .toBe('--mount target "c": not an absolute path');
-    expect(engineError(() => mountPointsOf(hostConfig({ mounts: [mountSpec({ type: 'npipe', source: '/a', target: '/c' })] }), volumeDir)).message)
+    expect(thrownEngineError(() => mountPointsOf(hostConfig({ mounts: [mountSpec({ type: 'npipe', source: '/a', target: '/c' })] }), volumeDir)).message)
       .toBe('--mount type "npipe": want bind, volume or tmpfs');
   });
 
@@ -180,14 +170,14 @@ describe('mountPointsOf', () => {
     expect(mountPointsOf(hostConfig({ tmpfs: { '/run': 'size=64m,mode=1777' } }), volumeDir)).toEqual([
       { type: 'tmpfs', name: '', source: 'size=64m,mode=1777', destination: '/run', rw: true },
     ]);
-    expect(engineError(() => mountPointsOf(hostConfig({ tmpfs: { run: '' } }), volumeDir)).message).toBe('--tmpfs "run": not an absolute path');
+    expect(thrownEngineError(() => mountPointsOf(hostConfig({ tmpfs: { run: '' } }), volumeDir)).message).toBe('--tmpfs "run": not an absolute path');
   });
 
   it('refuses two mounts on one mount point, across -v, --mount and --tmpfs', () => {
-    const err = engineError(() => mountPointsOf(hostConfig({ binds: ['/a:/c'], tmpfs: { '/c': '' } }), volumeDir));
+    const err = thrownEngineError(() => mountPointsOf(hostConfig({ binds: ['/a:/c'], tmpfs: { '/c': '' } }), volumeDir));
     expect(err.code).toBe('invalid_argument');
     expect(err.message).toBe('duplicate mount point "/c"');
-    expect(engineError(() => mountPointsOf(hostConfig({ binds: ['v:/d'], mounts: [mountSpec({ type: 'volume', source: 'w', target: '/d' })] }), volumeDir)).message)
+    expect(thrownEngineError(() => mountPointsOf(hostConfig({ binds: ['v:/d'], mounts: [mountSpec({ type: 'volume', source: 'w', target: '/d' })] }), volumeDir)).message)
       .toBe('duplicate mount point "/d"');
   });
 });
@@ -225,7 +215,7 @@ describe('buildSpec', () => {
   it('takes the working directory from the container, then the image, and wants it absolute', () => {
     expect(buildSpec(input({ image: image({ WorkingDir: '/app' }) })).spec.process?.cwd).toBe('/app');
     expect(buildSpec(input({ image: image({ WorkingDir: '/app' }), config: config({ cmd: ['sh'], workingDir: '/work' }) })).spec.process?.cwd).toBe('/work');
-    expect(engineError(() => buildSpec(input({ config: config({ cmd: ['sh'], workingDir: 'rel' }) }))).message)
+    expect(thrownEngineError(() => buildSpec(input({ config: config({ cmd: ['sh'], workingDir: 'rel' }) }))).message)
       .toBe('-w "rel": the working directory is not an absolute path');
   });
 
@@ -291,11 +281,11 @@ describe('buildSpec', () => {
   });
 
   it('rejects a memory limit under 6 MB and a malformed number', () => {
-    const err = engineError(() => buildSpec(input({ hostConfig: hostConfig({ memory: String(6 * 1024 * 1024 - 1) }) })));
+    const err = thrownEngineError(() => buildSpec(input({ hostConfig: hostConfig({ memory: String(6 * 1024 * 1024 - 1) }) })));
     expect(err.code).toBe('invalid_argument');
     expect(err.message).toBe('--memory 6291455: the minimum memory limit is 6MB');
     expect(buildSpec(input({ hostConfig: hostConfig({ memory: String(6 * 1024 * 1024) }) })).spec.linux?.resources?.memory).toEqual({ limit: 6 * 1024 * 1024 });
-    expect(engineError(() => buildSpec(input({ hostConfig: hostConfig({ nanoCpus: '-5' }) }))).message).toMatch(/^HostConfig\.nano_cpus: "-5"/);
+    expect(thrownEngineError(() => buildSpec(input({ hostConfig: hostConfig({ nanoCpus: '-5' }) }))).message).toMatch(/^HostConfig\.nano_cpus: "-5"/);
   });
 
   it('makes the root filesystem read-only on request', () => {

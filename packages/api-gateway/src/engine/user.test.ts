@@ -2,8 +2,8 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { EngineError } from '@tsrun/oci-spec';
 import { resolveUser } from './user.js';
+import { thrownEngineError } from './thrown.js';
 
 const PASSWD = [
   'root:x:0:0:root:/root:/bin/sh',
@@ -25,15 +25,6 @@ const GROUP = [
   '',
 ].join('\n');
 
-function failure(fn: () => unknown): EngineError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(EngineError);
-    return err as EngineError;
-  }
-  throw new Error('expected an EngineError');
-}
 
 describe('resolveUser', () => {
   let tmp: string;
@@ -66,10 +57,10 @@ describe('resolveUser', () => {
   });
 
   it('names --user when the user or group is unknown', () => {
-    const user = failure(() => resolveUser(rootfs, 'ghost'));
+    const user = thrownEngineError(() => resolveUser(rootfs, 'ghost'));
     expect(user.code).toBe('invalid_argument');
     expect(user.message).toBe(`--user "ghost": no user "ghost" in the image's /etc/passwd`);
-    const group = failure(() => resolveUser(rootfs, 'app:ghosts'));
+    const group = thrownEngineError(() => resolveUser(rootfs, 'app:ghosts'));
     expect(group.code).toBe('invalid_argument');
     expect(group.message).toBe(`--user "app:ghosts": no group "ghosts" in the image's /etc/group`);
   });
@@ -77,7 +68,7 @@ describe('resolveUser', () => {
   it('needs the files only for names', () => {
     rmSync(join(rootfs, 'etc'), { recursive: true });
     expect(resolveUser(rootfs, '1000:1000')).toEqual({ uid: 1000, gid: 1000, additionalGids: [] });
-    expect(failure(() => resolveUser(rootfs, 'app')).code).toBe('invalid_argument');
+    expect(thrownEngineError(() => resolveUser(rootfs, 'app')).code).toBe('invalid_argument');
   });
 
   it('does not follow a symlinked /etc/passwd or /etc out of the image', () => {
@@ -87,19 +78,19 @@ describe('resolveUser', () => {
     writeFileSync(join(host, 'group'), 'secrets:x:4243:secret\n');
     rmSync(join(rootfs, 'etc', 'passwd'));
     symlinkSync(join(host, 'passwd'), join(rootfs, 'etc', 'passwd'));
-    expect(failure(() => resolveUser(rootfs, 'secret')).message).toBe(`--user "secret": no user "secret" in the image's /etc/passwd`);
+    expect(thrownEngineError(() => resolveUser(rootfs, 'secret')).message).toBe(`--user "secret": no user "secret" in the image's /etc/passwd`);
     expect(resolveUser(rootfs, '4242')).toEqual({ uid: 4242, gid: 0, additionalGids: [] });
 
     rmSync(join(rootfs, 'etc'), { recursive: true });
     symlinkSync(host, join(rootfs, 'etc'));
-    expect(failure(() => resolveUser(rootfs, 'secret')).code).toBe('invalid_argument');
-    expect(failure(() => resolveUser(rootfs, '0:secrets')).message).toBe(`--user "0:secrets": no group "secrets" in the image's /etc/group`);
+    expect(thrownEngineError(() => resolveUser(rootfs, 'secret')).code).toBe('invalid_argument');
+    expect(thrownEngineError(() => resolveUser(rootfs, '0:secrets')).message).toBe(`--user "0:secrets": no group "secrets" in the image's /etc/group`);
   });
 
   it('refuses ids out of range', () => {
     expect(resolveUser(rootfs, '4294967294:4294967294')).toEqual({ uid: 4294967294, gid: 4294967294, additionalGids: [] });
     for (const spec of ['4294967295', '0:4294967295', '99999999999999999999']) {
-      const err = failure(() => resolveUser(rootfs, spec));
+      const err = thrownEngineError(() => resolveUser(rootfs, spec));
       expect(err.code).toBe('invalid_argument');
       expect(err.message).toBe(`--user ${JSON.stringify(spec)}: id out of range`);
     }

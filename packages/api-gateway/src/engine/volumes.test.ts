@@ -2,18 +2,9 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { EngineError } from '@tsrun/oci-spec';
 import { VolumeStore } from './volumes.js';
+import { thrownEngineError } from './thrown.js';
 
-function failure(fn: () => unknown): EngineError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(EngineError);
-    return err as EngineError;
-  }
-  throw new Error('expected an EngineError');
-}
 
 describe('VolumeStore', () => {
   let tmp: string;
@@ -56,12 +47,12 @@ describe('VolumeStore', () => {
   it('refuses bad names and drivers', () => {
     const store = new VolumeStore(root);
     for (const name of ['../escape', '.hidden', 'a/b', '-x', 'sp ace']) {
-      const err = failure(() => store.create(name));
+      const err = thrownEngineError(() => store.create(name));
       expect(err.code).toBe('invalid_argument');
       expect(err.message).toBe(`volume name ${JSON.stringify(name)}: only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
     }
-    expect(failure(() => store.pathOf('../x')).code).toBe('invalid_argument');
-    const driver = failure(() => store.create('ok', 'nfs'));
+    expect(thrownEngineError(() => store.pathOf('../x')).code).toBe('invalid_argument');
+    const driver = thrownEngineError(() => store.create('ok', 'nfs'));
     expect(driver.code).toBe('invalid_argument');
     expect(driver.message).toBe('volume driver "nfs": only "local" is supported');
     expect(readdirSync(root)).toEqual([]);
@@ -69,10 +60,10 @@ describe('VolumeStore', () => {
 
   it('inspect and remove of a missing volume are not_found', () => {
     const store = new VolumeStore(root);
-    const err = failure(() => store.inspect('nope'));
+    const err = thrownEngineError(() => store.inspect('nope'));
     expect(err.code).toBe('not_found');
     expect(err.message).toBe('no such volume: nope');
-    expect(failure(() => store.remove('nope')).code).toBe('not_found');
+    expect(thrownEngineError(() => store.remove('nope')).code).toBe('not_found');
   });
 
   it('lists volumes by name, skipping directories without a record', () => {
@@ -89,14 +80,14 @@ describe('VolumeStore', () => {
     writeFileSync(join(v.mountpoint, 'f'), 'x');
     store.remove('data');
     expect(readdirSync(root)).toEqual([]);
-    expect(failure(() => store.inspect('data')).code).toBe('not_found');
+    expect(thrownEngineError(() => store.inspect('data')).code).toBe('not_found');
   });
 
   it('refuses to remove a volume in use unless forced', () => {
     const store = new VolumeStore(root);
     store.create('data');
     store.usedBy = (name) => (name === 'data' ? ['web', 'worker'] : []);
-    const err = failure(() => store.remove('data'));
+    const err = thrownEngineError(() => store.remove('data'));
     expect(err.code).toBe('failed_precondition');
     expect(err.message).toBe('remove data: volume is in use by web, worker');
     expect(store.inspect('data').name).toBe('data');
