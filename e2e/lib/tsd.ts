@@ -44,13 +44,23 @@ async function waitForSocket(path: string, proc: ChildProcess, out: () => string
  * tests that only need loopback services of the host (a registry) and containers without
  * a network; nothing is made on the host.
  */
-export async function startTsd(extraArgs: string[] = [], opts: { hostNetwork?: boolean; unixToo?: boolean } = {}): Promise<Tsd> {
+export interface TsdOptions {
+  hostNetwork?: boolean;
+  /** with -H given, also listen on the default socket */
+  unixToo?: boolean;
+  /** join this test netns (another daemon's) instead of making one; it is not deleted */
+  netns?: string;
+  /** the socket it listens on, in its exec root (`--service X` listens on X.sock) */
+  socketName?: string;
+}
+
+export async function startTsd(extraArgs: string[] = [], opts: TsdOptions = {}): Promise<Tsd> {
   const n = counter++;
-  const netns = opts.hostNetwork ? '' : addNetns(`tsd${n}`);
+  const netns = opts.hostNetwork ? '' : opts.netns ?? addNetns(`tsd${n}`);
   const dataRoot = mkdtempSync('/tmp/tsd-e2e-data-');
   const execRoot = `/run/tsdt-${process.pid % 100000}-${n}`;
   mkdirSync(execRoot, { recursive: true });
-  const socket = join(execRoot, 'tsd.sock');
+  const socket = join(execRoot, opts.socketName ?? 'tsd.sock');
   const host = `unix://${socket}`;
   let log = '';
   const args = [
@@ -106,7 +116,7 @@ export async function startTsd(extraArgs: string[] = [], opts: { hostNetwork?: b
       }
       rmSync(dataRoot, { recursive: true, force: true });
       rmSync(execRoot, { recursive: true, force: true });
-      if (netns !== '') delNetns(netns);
+      if (netns !== '' && opts.netns === undefined) delNetns(netns);
     },
   };
   return t;

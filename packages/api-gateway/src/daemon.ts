@@ -11,7 +11,7 @@ import { Server } from '@grpc/grpc-js';
 import { EngineError } from '@tsrun/oci-spec';
 import { addImageService, GrpcImageStore, LocalImageStore } from '@tsrun/image-store';
 import { addNetworkService, BridgeNetworkManager, GrpcNetworkManager } from '@tsrun/network-manager';
-import { addRegistryService, formatReference, LocalRegistryClient, parseReference, UnpackingRegistryClient } from '@tsrun/registry-client';
+import { addRegistryService, formatReference, GrpcRegistryClient, LocalRegistryClient, parseReference, UnpackingRegistryClient } from '@tsrun/registry-client';
 import { addRuntimeService, detectHostCgroups, GrpcRuntime, realHost, ShimRuntime, startPlannerServer, type PlannerServer } from '@tsrun/runtime';
 import type { Logger } from 'pino';
 import type { DaemonConfig } from './config.js';
@@ -48,6 +48,11 @@ function claimPidFile(path: string): void {
     if (err instanceof EngineError) throw err;
   }
   writeFileSync(path, `${process.pid}\n`);
+}
+
+function withService<T>(client: T, add: (client: T) => void): T {
+  add(client);
+  return client;
 }
 
 export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Daemon> {
@@ -91,6 +96,16 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Daemo
     } catch (err) {
       log.warn({ err: String(err) }, 'network reconcile');
     }
+  }
+
+  if (cfg.service === 'all') {
+    // a service that runs elsewhere is still served here, through its client: one socket for every client
+    const proxies: Array<{ close(): void }> = [];
+    if (cfg.remote.runtime) proxies.push(withService(new GrpcRuntime(cfg.remote.runtime), (c) => addRuntimeService(server, c)));
+    if (cfg.remote.images) proxies.push(withService(new GrpcImageStore(cfg.remote.images), (c) => addImageService(server, c)));
+    if (cfg.remote.registry) proxies.push(withService(new GrpcRegistryClient(cfg.remote.registry), (c) => addRegistryService(server, c)));
+    if (cfg.remote.network) proxies.push(withService(new GrpcNetworkManager(cfg.remote.network), (c) => addNetworkService(server, c)));
+    closers.push(() => { for (const p of proxies) p.close(); });
   }
 
   let internal: string | undefined;
