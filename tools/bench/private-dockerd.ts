@@ -8,6 +8,12 @@ import { join } from 'node:path';
 export interface PrivateDockerd {
   dataRoot: string;
   driver: string;
+  /** unix://… of its socket */
+  host: string;
+  /** its exec root (containerd's socket and state live below it) */
+  execRoot: string;
+  /** dockerd's pid */
+  pid: number;
   docker(args: string[]): { code: number; stdout: string; stderr: string };
   stop(): Promise<void>;
 }
@@ -48,5 +54,5 @@ export async function startPrivateDockerd(parent: string, driver: 'overlay2' | '
     await stop();
     throw new Error(`dockerd --storage-driver=${driver} did not start (${info.stderr.trim() || info.stdout.trim()})`);
   }
-  return { dataRoot, driver, docker, stop };
+  return { dataRoot, driver, host, execRoot: join(run, 'x'), pid: daemon.pid!, docker, stop };
 }

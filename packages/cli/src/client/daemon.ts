@@ -16,8 +16,8 @@ import type {
   ContainerServiceClient, Contracts, ImageServiceClient, NetworkServiceClient, RegistryServiceClient, SystemServiceClient, VolumeServiceClient,
 } from './wire.js';
 
-/** How long tsctl waits for the connection itself; calls then run as long as they need. */
-export const CONNECT_TIMEOUT_MS = 5000;
+/** How long tsctl waits for the connection itself (a missing or refused socket fails at once; a busy daemon may take a while to accept); calls then run as long as they need. */
+export const CONNECT_TIMEOUT_MS = 30_000;
 
 type Callback<R> = (err: ServiceError | null, value?: R) => void;
 /* eslint-disable @typescript-eslint/no-explicit-any -- matching the generated clients' overloads needs `any` */
