@@ -30,6 +30,20 @@ async function inMainThread(blob: Buffer, dest: string, what: string): Promise<u
 }
 
 describe('LayerWorkerPool', () => {
+  it('ends idle workers, and starts a new one for the next layer', async () => {
+    const pool = new LayerWorkerPool(1, 50);
+    const blob = gzipSync(await makeTar([{ name: 'f', body: Buffer.from('x') }]));
+    mkdirSync(join(dir, 'a'));
+    await pool.apply(chunked(blob), GZIP, join(dir, 'a'), 'layer a');
+    expect(pool.workerCount).toBe(1);
+    for (let i = 0; i < 100 && pool.workerCount > 0; i += 1) await new Promise((r) => setTimeout(r, 20));
+    expect(pool.workerCount).toBe(0);
+    mkdirSync(join(dir, 'b'));
+    await pool.apply(chunked(blob), GZIP, join(dir, 'b'), 'layer b');
+    expect(readFileSync(join(dir, 'b', 'f'), 'utf8')).toBe('x');
+  });
+
+
   it('applies layers in worker threads with the same result as in the main thread', async () => {
     const pool = new LayerWorkerPool(2);
     const big = Buffer.alloc(300_000, 7);

@@ -45,14 +45,24 @@ interface Job {
 interface Slot {
   worker: Worker;
   job?: Job & { id: number; port: MessagePort };
+  idle?: NodeJS.Timeout;
 }
+
+/** An idle worker (a V8 isolate of its own, ~10 MiB) is ended after this long; the next layer starts a new one. */
+const IDLE_MS = 15_000;
+
 
 export class LayerWorkerPool {
   private readonly slots: Slot[] = [];
   private readonly queue: Job[] = [];
   private nextId = 1;
 
-  constructor(readonly size = Math.max(1, Math.min(4, availableParallelism()))) {}
+  constructor(readonly size = Math.max(1, Math.min(4, availableParallelism())), readonly idleMs = IDLE_MS) {}
+
+  /** Workers alive now (busy or idle). */
+  get workerCount(): number {
+    return this.slots.length;
+  }
 
   /** Applies the layer blob `blob` (compressed as `mediaType` or its magic says) into the empty directory `dest`. */
   apply(blob: Readable, mediaType: string, dest: string, what: string): Promise<ApplyResult> {
@@ -104,9 +114,18 @@ export class LayerWorkerPool {
     slot.job = undefined;
     slot.worker.unref();
     this.dispatch();
+    if (!slot.job) {
+      slot.idle = setTimeout(() => {
+        if (slot.job) return;
+        this.slots.splice(this.slots.indexOf(slot), 1);
+        void slot.worker.terminate();
+      }, this.idleMs);
+      slot.idle.unref();
+    }
   }
 
   private start(slot: Slot, job: Job): void {
+    clearTimeout(slot.idle);
     const id = this.nextId++;
     const { port1, port2 } = new MessageChannel();
     slot.job = { ...job, id, port: port1 };
