@@ -39,9 +39,7 @@ install -m 0755 packages/cli/dist/tsctl.cjs /usr/local/lib/tsrun/tsctl.cjs.new
 mv -f /usr/local/lib/tsrun/tsctl.cjs.new /usr/local/lib/tsrun/tsctl.cjs
 ln -sfn /usr/local/lib/tsrun/tsctl.cjs /usr/local/bin/tsctl
 # tsd runs from this checkout (its image unpacker runs worker threads from its own files)
-printf '#!/bin/sh\nexec node %s/packages/api-gateway/dist/bin.js "$@"\n' "$PWD" > /usr/local/bin/tsd.new
-chmod 0755 /usr/local/bin/tsd.new
-mv -f /usr/local/bin/tsd.new /usr/local/bin/tsd
+ln -sfn "$PWD/packages/api-gateway/tsd" /usr/local/bin/tsd
 # the daemon's socket is for root and this group, as docker's is
 getent group tsd >/dev/null || groupadd --system tsd
 

@@ -62,7 +62,7 @@ describe('tsd over TCP', () => {
   });
 
   it('will not listen on TCP without TLS', () => {
-    const r = spawnSync(process.execPath, [TSD_BIN, '--data-root', join(dir, 'd'), '--exec-root', join(dir, 'x'), '--bridge', 'none', '-H', 'tcp://127.0.0.1:1'], { encoding: 'utf8', timeout: 30_000 });
+    const r = spawnSync(TSD_BIN, ['--data-root', join(dir, 'd'), '--exec-root', join(dir, 'x'), '--bridge', 'none', '-H', 'tcp://127.0.0.1:1'], { encoding: 'utf8', timeout: 30_000 });
     expect(r.status).not.toBe(0);
     expect(r.stderr).toContain('TCP needs --tlscacert, --tlscert and --tlskey');
   });

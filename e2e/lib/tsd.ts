@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { addNetns, delNetns, nsPath } from './netns.ts';
 
 export const REPO = join(import.meta.dirname, '../..');
-export const TSD_BIN = join(REPO, 'packages/api-gateway/dist/bin.js');
+export const TSD_BIN = join(REPO, 'packages/api-gateway/tsd');
 export const TSCTL_BIN = join(REPO, 'packages/cli/dist/tsctl.cjs');
 
 let counter = 0;
@@ -65,7 +65,7 @@ export async function startTsd(extraArgs: string[] = [], opts: TsdOptions = {}):
   let log = '';
   const args = [
     ...(opts.hostNetwork ? ['--net=/proc/self/ns/net'] : [`--net=${nsPath(netns)}`]),
-    process.execPath, TSD_BIN, '--data-root', dataRoot, '--exec-root', execRoot,
+    TSD_BIN, '--data-root', dataRoot, '--exec-root', execRoot,
     ...(opts.hostNetwork ? ['--bridge', 'none'] : ['--bridge', `tsdt${n}`, '--default-subnet', `10.${200 + (n % 50)}.0.0/24`]),
     ...extraArgs,
     // with -H given, the default socket is only there when asked for too

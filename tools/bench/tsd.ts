@@ -47,7 +47,7 @@ const concurrent = Number(values.concurrent);
 if (process.getuid?.() !== 0) throw new Error('run as root');
 ensureDebianPackages(['docker.io', 'podman', 'conmon', 'runc', 'busybox-static', 'strace']);
 if (values.build) spawnSync('npm', ['run', '--silent', 'build'], { cwd: REPO, stdio: 'inherit' });
-if (!existsSync(TSD_BIN)) throw new Error(`${TSD_BIN} is missing: run npm run build first (or pass --build)`);
+if (!existsSync(join(REPO, 'packages/api-gateway/dist/bin.js'))) throw new Error('tsd is not built: run npm run build first (or pass --build)');
 const DOCKER = '/usr/bin/docker'; // Debian's docker.io CLI, the daemon's own version
 const SHIM = join(REPO, 'runtime-shim/build/tsrun');
 

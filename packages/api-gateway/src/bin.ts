@@ -22,6 +22,8 @@ function size(flag: string) {
 }
 
 export async function main(argv: string[]): Promise<void> {
+  // `tsd` in ps and /proc/<pid>/cmdline (the pid file's check), whatever launched the script
+  process.title = 'tsd';
   const d = defaultConfig();
   const program = new Command('tsd')
     .description('the tsrun engine daemon: containers, images, registries and networks over gRPC')

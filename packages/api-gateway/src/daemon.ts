@@ -41,7 +41,7 @@ function processAlive(pid: number): boolean {
 function claimPidFile(path: string): void {
   try {
     const pid = Number(readFileSync(path, 'utf8').trim());
-    if (pid > 0 && pid !== process.pid && processAlive(pid) && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('tsd')) {
+    if (pid > 0 && pid !== process.pid && processAlive(pid) && readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0] === 'tsd') {
       throw new EngineError('already_exists', `another tsd (pid ${pid}) is running with this exec root (${path}): stop it, or give this one its own --exec-root and --data-root`);
     }
   } catch (err) {
