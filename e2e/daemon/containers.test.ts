@@ -9,7 +9,9 @@ import { makeBusyboxImage } from '../../tools/make-busybox-image.ts';
 import { call } from '../../packages/proto/src/index.ts';
 import { engineClient, type EngineClient } from '../lib/engine.ts';
 import { addNetns, delNetns, linkNames, runIn, wireOutside } from '../lib/netns.ts';
-import { startTsd, type Tsd } from '../lib/tsd.ts';
+import { REPO, startTsd, type Tsd } from '../lib/tsd.ts';
+
+const SHIM = join(REPO, 'runtime-shim/build/tsrun');
 
 let tsd: Tsd;
 let api: EngineClient;
@@ -203,6 +205,23 @@ describe('tsd containers', () => {
     expect(mountsUnder(tsd.dataRoot)).toEqual([]);
     expect(readdirSync(join(tsd.execRoot, 'runtime'))).toEqual([]);
   }, 120_000);
+
+  it('removes a runtime task that no container record owns (a crash between the two) when it starts again', async () => {
+    const bundle = join(work, 'orphan');
+    execFileSync('mkdir', ['-p', join(bundle, 'rootfs')]);
+    execFileSync('cp', ['-a', `${join(REPO, '.demo/busybox/rootfs')}/.`, join(bundle, 'rootfs')]);
+    execFileSync(SHIM, ['spec', '--bundle', bundle]);
+    const config = JSON.parse(readFileSync(join(bundle, 'config.json'), 'utf8'));
+    Object.assign(config.process, { terminal: false, args: ['sleep', '300'] });
+    writeFileSync(join(bundle, 'config.json'), JSON.stringify(config));
+    execFileSync(SHIM, ['--root', join(tsd.execRoot, 'runtime'), 'run', '--detach', '--bundle', bundle, 'orphan'], { stdio: 'ignore' });
+    expect(readdirSync(join(tsd.execRoot, 'runtime'))).toEqual(['orphan']);
+    api.close();
+    await tsd.kill('SIGKILL');
+    await tsd.restart();
+    api = engineClient(tsd.host);
+    expect(readdirSync(join(tsd.execRoot, 'runtime'))).toEqual([]);
+  });
 
   it('runs 100 auto-remove containers at once and leaks nothing', async () => {
     const one = async (i: number): Promise<number> => {

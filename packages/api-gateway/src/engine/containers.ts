@@ -301,8 +301,10 @@ export class ContainerEngine {
 
   async #onExit(r: ContainerRecord, exitCode: number, finishedAt: string): Promise<void> {
     if (!this.isRunning(r)) return;
-    await this.#cleanupTask(r);
+    // the exit is on disk before the task (which also holds it) is deleted: a crash in between keeps the code
     Object.assign(r, { status: 'exited', exitCode, finishedAt, pid: 0 });
+    this.store.save(r);
+    await this.#cleanupTask(r);
     this.store.save(r);
     this.#endRun(r.id, exitCode);
     this.#s.events.emit('container', 'die', r.id, { name: r.name, image: r.image, exitCode: String(exitCode) });
@@ -529,11 +531,25 @@ export class ContainerEngine {
         this.#s.log.warn({ id: r.id, err: String(err) }, 'restore');
       }
     }
+    // a task no record owns is what a crash between the runtime's create and the record's save leaves
+    for (const t of await this.#s.runtime.list().catch(() => [])) {
+      const owner = this.store.all().find((r) => r.id === t.id);
+      if (owner?.task) continue;
+      this.#s.log.warn({ id: t.id }, 'removing a runtime task no container record owns');
+      await this.#s.runtime.delete(t.id, true).catch((err: unknown) => this.#s.log.warn({ id: t.id, err: String(err) }, 'remove orphan task'));
+    }
   }
 
   async #restoreOne(r: ContainerRecord): Promise<void> {
     if (r.status === 'creating') return this.#discard(r);
     if (r.status === 'removing') return this.#remove(r, true);
+    if (r.task && r.status === 'exited') {
+      // the exit was recorded, its task not yet deleted
+      await this.#cleanupTask(r);
+      this.store.save(r);
+      if (this.#shouldRestart(r)) this.#scheduleRestart(r);
+      return;
+    }
     if (!r.task) {
       if (r.status === 'restarting' && this.#shouldRestart(r)) this.#scheduleRestart(r);
       else if (this.isRunning(r)) {
