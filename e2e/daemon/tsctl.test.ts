@@ -98,6 +98,16 @@ describe('tsctl', () => {
     for (const action of ['create', 'start', 'pause', 'unpause', 'rename', 'destroy']) expect(events.out).toContain(` container ${action} ${id}`);
   });
 
+  it('filters syscalls: no new namespaces or mounts without CAP_SYS_ADMIN, as Docker\'s default profile', () => {
+    const denied = tsctl(['run', '--rm', '--network', 'none', 'busybox', 'unshare', '-U', 'true']);
+    expect(denied.code).not.toBe(0);
+    expect(denied.err).toContain('Operation not permitted');
+    expect(tsctl(['run', '--rm', '--network', 'none', '--cap-add', 'SYS_ADMIN', 'busybox', 'unshare', '-U', 'true']).code).toBe(0);
+    expect(tsctl(['run', '--rm', '--network', 'none', '--privileged', 'busybox', 'unshare', '-U', 'true']).code).toBe(0);
+    const status = tsctl(['run', '--rm', '--network', 'none', 'busybox', 'grep', 'Seccomp:', '/proc/self/status']);
+    expect(status.out).toMatch(/Seccomp:\s+2/);
+  });
+
   it('says what is wrong with bad input, and creates nothing', () => {
     const badFlag = tsctl(['run', '--bogus', 'busybox']);
     expect(badFlag.code).toBe(125);

@@ -61,7 +61,7 @@ describe('capabilitySet', () => {
   });
 
   it('--cap-add ALL gives every capability, less the dropped ones', () => {
-    const caps = capabilitySet(['ALL'], ['sys_admin'], false);
+    const caps = capabilitySet(['ALL'], ['sys_admin'], false, [...CAPABILITY_NAMES]);
     expect(caps).toHaveLength(CAPABILITY_NAMES.length - 1);
     expect(caps).not.toContain('CAP_SYS_ADMIN');
     expect(caps).toContain('CAP_BPF');
@@ -82,7 +82,13 @@ describe('capabilitySet', () => {
   });
 
   it('privileged is every capability whatever the flags say', () => {
-    expect(capabilitySet([], ['ALL'], true)).toEqual([...CAPABILITY_NAMES]);
+    expect(capabilitySet([], ['ALL'], true, [...CAPABILITY_NAMES])).toEqual([...CAPABILITY_NAMES]);
+  });
+
+  it('never hands on a capability outside tsd\'s own bounding set (root here may lack some)', () => {
+    const host = CAPABILITY_NAMES.filter((c) => c !== 'CAP_SYS_RESOURCE');
+    expect(capabilitySet([], [], true, host)).not.toContain('CAP_SYS_RESOURCE');
+    expect(capabilitySet(['ALL'], [], false, host)).toEqual(host);
   });
 });
 
@@ -243,7 +249,10 @@ describe('buildSpec', () => {
 
   it('privileged: every capability, nothing masked or read-only, /sys writable, every device', () => {
     const { spec } = buildSpec(input({ hostConfig: hostConfig({ privileged: true }) }));
-    expect(spec.process?.capabilities?.bounding).toEqual([...CAPABILITY_NAMES]);
+    const bounding = spec.process?.capabilities?.bounding ?? [];
+    expect(bounding).toContain('CAP_SYS_ADMIN');
+    expect(bounding.every((c) => (CAPABILITY_NAMES as readonly string[]).includes(c))).toBe(true);
+    expect(spec.linux?.seccomp).toBeUndefined();
     expect(spec.linux?.maskedPaths).toEqual([]);
     expect(spec.linux?.readonlyPaths).toEqual([]);
     expect(spec.mounts?.find((m) => m.destination === '/sys')?.options).toEqual(['nosuid', 'noexec', 'nodev']);

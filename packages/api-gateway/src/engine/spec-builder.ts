@@ -5,12 +5,14 @@
  * from the container's directory, binds, named volumes and tmpfs mounts, and
  * memory, CPU and pids limits. Pure: the caller resolves volumes and users.
  */
+import { readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { EngineError, type ImageConfig, type RuntimeConfig } from '@tsrun/oci-spec';
 import { CAPABILITY_NAMES, defaultSpec } from '@tsrun/runtime';
 import type { ContainerConfig__Output } from '@tsrun/proto/generated/tsrun/engine/v1/ContainerConfig.js';
 import type { HostConfig__Output } from '@tsrun/proto/generated/tsrun/engine/v1/HostConfig.js';
 import type { MountPoint__Output } from '@tsrun/proto/generated/tsrun/engine/v1/MountPoint.js';
+import { seccompProfile } from './seccomp-profile.js';
 import type { ResolvedUser } from './user.js';
 
 /** Docker's default capability set. */
@@ -56,10 +58,27 @@ function capName(flag: string, value: string): string {
   return name;
 }
 
-export function capabilitySet(add: readonly string[], drop: readonly string[], privileged: boolean): string[] {
-  if (privileged) return [...CAPABILITY_NAMES];
+/**
+ * The capabilities tsd can hand on: those in its own bounding set (root here may lack
+ * some, and the kernel may know fewer than we name); a set beyond it fails with EPERM.
+ */
+function hostCapabilities(): string[] {
+  try {
+    const line = readFileSync('/proc/self/status', 'utf8').split('\n').find((l) => l.startsWith('CapBnd:'));
+    if (line) {
+      const mask = BigInt(`0x${line.slice('CapBnd:'.length).trim()}`);
+      return CAPABILITY_NAMES.filter((_, i) => (mask >> BigInt(i)) & 1n);
+    }
+  } catch {
+    // no procfs: every known one
+  }
+  return [...CAPABILITY_NAMES];
+}
+
+export function capabilitySet(add: readonly string[], drop: readonly string[], privileged: boolean, host: readonly string[] = hostCapabilities()): string[] {
+  if (privileged) return [...host];
   const all = (list: readonly string[]): boolean => list.some((c) => c.toUpperCase() === 'ALL');
-  let caps = all(add) ? [...CAPABILITY_NAMES] : [...DEFAULT_CAPS];
+  let caps = all(add) ? [...host] : [...DEFAULT_CAPS];
   for (const c of add) if (c.toUpperCase() !== 'ALL') caps.push(capName('--cap-add', c));
   if (all(drop)) caps = add.filter((c) => c.toUpperCase() !== 'ALL').map((c) => capName('--cap-add', c));
   else {
@@ -209,6 +228,8 @@ export function buildSpec(input: SpecInput): BuiltSpec {
   if (privileged) {
     linux.maskedPaths = [];
     linux.readonlyPaths = [];
+  } else {
+    linux.seccomp = seccompProfile(caps);
   }
   spec.annotations = { 'tsd.container.id': input.id };
   return { spec, path: args[0]!, args: args.slice(1), mounts };
