@@ -147,7 +147,8 @@ try {
   const tsd: Tsd = await startTsd();
   cleanups.push({ what: 'tsd', fn: () => tsd.destroy() });
   const tsdPid = tsd.proc.pid!;
-  if (comm(tsdPid) !== 'node') throw new Error(`tsd's pid ${tsdPid} is ${comm(tsdPid)}, not node`);
+  // the launcher execs node, which names itself tsd (process.title)
+  if (comm(tsdPid) !== 'tsd') throw new Error(`tsd's pid ${tsdPid} is ${comm(tsdPid)}, not the tsd node process`);
   const api: EngineClient = engineClient(tsd.host);
   cleanups.push({ what: 'tsd client', fn: () => api.close() });
   await api.images.importImages({ path: image, format: 'docker' });
