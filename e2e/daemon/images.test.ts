@@ -77,6 +77,7 @@ describe('tsd images', () => {
     await api.start(id);
     expect(await api.wait(id)).toBe(0);
     const { call } = await import('../../packages/proto/src/index.ts');
+    await expect(call((cb) => api.containers.commit({ id, reference: 'E2E/Upper:v1' }, cb))).rejects.toThrow(/repository name must be lowercase/);
     await call((cb) => api.containers.commit({ id, reference: 'e2e/committed:v1', changes: ['CMD ["cat", "/marker"]'] }, cb));
     await api.remove(id);
     expect(await runToEnd('e2e/committed:v1', [])).toBe('committed\n');

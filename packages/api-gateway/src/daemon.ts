@@ -12,7 +12,7 @@ import { EngineError } from '@tsrun/oci-spec';
 import { addImageService, GrpcImageStore, LocalImageStore } from '@tsrun/image-store';
 import { addNetworkService, BridgeNetworkManager, GrpcNetworkManager } from '@tsrun/network-manager';
 import { addRegistryService, formatReference, GrpcRegistryClient, LocalRegistryClient, parseReference, UnpackingRegistryClient } from '@tsrun/registry-client';
-import { addRuntimeService, detectHostCgroups, GrpcRuntime, realHost, ShimRuntime, startPlannerServer, type PlannerServer } from '@tsrun/runtime';
+import { addRuntimeService, detectHostCgroups, GrpcRuntime, processAlive, realHost, ShimRuntime, startPlannerServer, type PlannerServer } from '@tsrun/runtime';
 import type { Logger } from 'pino';
 import type { DaemonConfig } from './config.js';
 import { ContainerEngine } from './engine/containers.js';
@@ -26,15 +26,6 @@ export interface Daemon {
   readonly addresses: string[];
   readonly engine?: ContainerEngine;
   close(): Promise<void>;
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** One daemon per exec root: the pid file names the one that runs. */

@@ -68,6 +68,17 @@ export class LocalImageStore implements ImageStore {
     }
   }
 
+  /** A name an image is about to get: normalised, and refused when it is not a reference (`UPPER:tag`). */
+  #newName(name: string, what: string): string {
+    const normalize = this.opts.normalizeName;
+    if (!normalize) return name;
+    try {
+      return normalize(name);
+    } catch (err) {
+      throw new EngineError('invalid_argument', `${what} ${JSON.stringify(name)}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
   async get(name: string): Promise<ImageDetails> {
     const record = this.metadata.getImage(this.#name(name));
     const r = await resolveImage(this.content, record.target, `inspect ${name}`);
@@ -84,7 +95,7 @@ export class LocalImageStore implements ImageStore {
   }
 
   tag(source: string, name: string): Promise<ImageRecord> {
-    return this.metadata.tag(this.#name(source), this.#name(name));
+    return this.metadata.tag(this.#name(source), this.#newName(name, 'tag'));
   }
 
   remove(name: string, opts: { force?: boolean } = {}): Promise<ImageRecord> {
@@ -126,7 +137,7 @@ export class LocalImageStore implements ImageStore {
     return commitContainer({
       content: this.content, metadata: this.metadata, tmpDir: this.tmpDir,
       upperDir: (id) => join(this.rootfs.containerDir(id), 'upper'),
-    }, req);
+    }, { ...req, name: req.name === '' ? '' : this.#newName(req.name, 'commit') });
   }
 
   prune(opts: PruneOptions = {}): Promise<PruneReport> {

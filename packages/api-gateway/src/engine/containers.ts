@@ -6,7 +6,6 @@
  * exited, and finishes or undoes a step it was killed in.
  */
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EngineError, isEngineError } from '@tsrun/oci-spec';
 import type { ImageStore } from '@tsrun/image-store';
@@ -16,6 +15,8 @@ import type { CreateContainerRequest__Output } from '@tsrun/proto/generated/tsru
 import { ContainerStore, type ContainerRecord, type ContainerStatus } from './container-store.js';
 import type { EventBus } from './events.js';
 import { buildSpec, mountPointsOf, type NetnsChoice } from './spec-builder.js';
+import { copyNetworkFiles, writeEtcFiles } from './etc-files.js';
+import { checkRestartPolicy, restartDelayMs, shouldRestart } from './restart-policy.js';
 import { resolveUser } from './user.js';
 import type { VolumeStore } from './volumes.js';
 
@@ -96,11 +97,7 @@ export class ContainerEngine {
     const hostConfig = req.hostConfig;
     if (!config || config.image === '') throw new EngineError('invalid_argument', 'CreateContainerRequest.config.image is required');
     if (!hostConfig) throw new EngineError('invalid_argument', 'CreateContainerRequest.host_config is required');
-    const policy = hostConfig.restartPolicy?.name ?? '';
-    if (!['', 'no', 'always', 'on-failure', 'unless-stopped'].includes(policy)) {
-      throw new EngineError('invalid_argument', `--restart ${JSON.stringify(policy)}: want no, always, unless-stopped or on-failure[:max-retries]`);
-    }
-    if (hostConfig.autoRemove && policy !== '' && policy !== 'no') throw new EngineError('invalid_argument', 'conflicting options: --restart and --rm');
+    checkRestartPolicy(hostConfig);
     // validate what can be checked before anything is made
     mountPointsOf(hostConfig, (name) => this.#s.volumes.pathOf(name));
     const id = randomBytes(32).toString('hex');
@@ -126,7 +123,7 @@ export class ContainerEngine {
         user: resolveUser(prepared.rootfs, config.user || image.config.config?.User || ''),
         volumeDir: (n) => this.#s.volumes.pathOf(n), netns: this.#netnsChoice(record), cgroupsPath: `/tsd/${id}`,
       });
-      this.#writeEtcFiles(record);
+      writeEtcFiles(dir, record.hostname, hostConfig.networkMode === 'host', this.#o.hostResolvConf);
       writeJsonAtomic(join(dir, 'config.json'), built.spec);
       Object.assign(record, { path: built.path, args: built.args, mounts: built.mounts, status: 'created' });
       this.store.save(record);
@@ -158,22 +155,6 @@ export class ContainerEngine {
       return { kind: 'join', path: `/proc/${other.pid}/ns/net` };
     }
     return { kind: 'new' };
-  }
-
-  #writeEtcFiles(r: ContainerRecord): void {
-    writeFileSync(join(r.dir, 'hostname'), `${r.hostname}\n`);
-    if (r.hostConfig.networkMode === 'host') {
-      copyFileSync('/etc/hosts', join(r.dir, 'hosts'));
-    } else {
-      writeFileSync(join(r.dir, 'hosts'), `127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n`);
-    }
-    let resolv = '';
-    try {
-      resolv = readFileSync(this.#o.hostResolvConf ?? '/etc/resolv.conf', 'utf8');
-    } catch {
-      resolv = '';
-    }
-    writeFileSync(join(r.dir, 'resolv.conf'), resolv);
   }
 
   /** Undoes a create that failed or was cut short by a crash. */
@@ -233,14 +214,7 @@ export class ContainerEngine {
     const ep = await this.#s.network.connect({ network, containerId: r.id, netnsPath: `/proc/${pid}/ns/net`, name: r.name, hostname: r.hostname });
     r.networks = [{ network, ipAddress: ep.address, ipPrefixLen: ep.prefix, gateway: ep.gateway, macAddress: ep.mac, aliases: [...ep.aliases] }];
     this.store.save(r);
-    // rewritten in place: the bind mounts made at create see the new contents
-    for (const f of ['hosts', 'resolv.conf']) {
-      try {
-        writeFileSync(join(r.dir, f), readFileSync(join(ep.filesDir, f)));
-      } catch (err) {
-        this.#s.log.warn({ id: r.id, file: f, err: String(err) }, 'copy network file');
-      }
-    }
+    for (const f of copyNetworkFiles(r.dir, ep.filesDir)) this.#s.log.warn({ id: r.id, ...f }, 'copy network file');
     if (r.hostConfig.portBindings.length > 0) {
       const mappings = await this.#s.network.publishPorts({ containerId: r.id, ports: r.hostConfig.portBindings, network });
       r.ports = mappings.map((m) => ({ hostIp: m.hostIp, hostPort: m.hostPort, containerPort: m.containerPort, protocol: m.protocol }));
@@ -316,21 +290,11 @@ export class ContainerEngine {
   }
 
   #shouldRestart(r: ContainerRecord): boolean {
-    if (r.manuallyStopped || this.#closing) return false;
-    const p = r.hostConfig.restartPolicy;
-    switch (p?.name ?? '') {
-      case 'always':
-      case 'unless-stopped':
-        return true;
-      case 'on-failure':
-        return r.exitCode !== 0 && (p!.maximumRetryCount <= 0 || r.restartCount < p!.maximumRetryCount);
-      default:
-        return false;
-    }
+    return !this.#closing && shouldRestart(r);
   }
 
   #scheduleRestart(r: ContainerRecord): void {
-    const delay = Math.min(100 * 2 ** Math.min(r.restartCount, 10), 60_000);
+    const delay = restartDelayMs(r.restartCount);
     r.status = 'restarting';
     this.store.save(r);
     const timer = setTimeout(() => {

@@ -17,7 +17,7 @@ import type { FilterValues__Output } from '@tsrun/proto/generated/tsrun/engine/v
 import type { SystemServiceHandlers } from '@tsrun/proto/generated/tsrun/engine/v1/SystemService.js';
 import type { VolumeServiceHandlers } from '@tsrun/proto/generated/tsrun/engine/v1/VolumeService.js';
 import type { ImageStore } from '@tsrun/image-store';
-import type { ExecSession, Runtime } from '@tsrun/runtime';
+import { relayExec, type Runtime } from '@tsrun/runtime';
 import { frame, FrameReader, resizeFrame, STREAM } from './attach-frames.js';
 import { parseChanges } from './changes.js';
 import { capabilitySet } from './spec-builder.js';
@@ -127,45 +127,18 @@ function attachHandler(engine: ContainerEngine) {
 
 function execHandler(engine: ContainerEngine, runtime: Runtime) {
   return (call: ServerDuplexStream<ExecInput__Output, AttachOutput>): void => {
-    let session: ExecSession | undefined;
-    const early: ExecInput__Output[] = [];
-    let started = false;
-    const feed = (m: ExecInput__Output): void => {
-      if (!session) return void early.push(m);
-      if (m.stdin) session.write(m.stdin);
-      else if (m.closeStdin) session.closeStdin();
-      else if (m.resize) session.resize(m.resize.rows, m.resize.cols);
-    };
-    call.on('data', (m: ExecInput__Output) => {
-      if (!m.config) return feed(m);
-      if (started) return;
-      started = true;
-      const c = m.config;
-      (async () => {
-        const r = engine.store.find(c.containerId);
-        if (r.status !== 'running') throw new EngineError('failed_precondition', `container ${r.name} is ${r.status === 'paused' ? 'paused, unpause it first' : 'not running'}`);
-        if (c.cmd.length === 0) throw new EngineError('invalid_argument', 'exec: no command given');
-        const s = await runtime.exec(r.id, {
-          args: c.cmd, env: c.env, cwd: c.workingDir, user: c.user, tty: c.tty, stdin: c.attachStdin && !c.detach,
-          ...(c.privileged && { capabilities: capabilitySet([], [], true) }),
-        });
-        emitExec(engine, r.id, r.name, c.cmd);
-        if (c.detach) {
-          call.write({ exitCode: 0 });
-          call.end();
-          return;
-        }
-        session = s;
-        s.onStdout((data) => call.write({ stdout: data }));
-        s.onStderr((data) => call.write({ stderr: data }));
-        for (const e of early.splice(0)) feed(e);
-        const exitCode = await s.exited;
-        call.write({ exitCode });
-        call.end();
-      })().catch((err: unknown) => call.emit('error', toStatus(err)));
+    relayExec(call, (m: ExecInput__Output) => m.config, async (c) => {
+      const r = engine.store.find(c.containerId);
+      if (r.status !== 'running') throw new EngineError('failed_precondition', `container ${r.name} is ${r.status === 'paused' ? 'paused, unpause it first' : 'not running'}`);
+      if (c.cmd.length === 0) throw new EngineError('invalid_argument', 'exec: no command given');
+      const s = await runtime.exec(r.id, {
+        args: c.cmd, env: c.env, cwd: c.workingDir, user: c.user, tty: c.tty, stdin: c.attachStdin && !c.detach,
+        ...(c.privileged && { capabilities: capabilitySet([], [], true) }),
+      });
+      emitExec(engine, r.id, r.name, c.cmd);
+      // detached: the process runs on, nobody listens
+      return c.detach ? null : s;
     });
-    call.on('end', () => session?.closeStdin());
-    call.on('cancelled', () => session?.cancel());
   };
 }
 

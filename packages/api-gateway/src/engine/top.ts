@@ -24,7 +24,7 @@ export function runPs(psArgs: string, pids: readonly number[]): Promise<TopResul
   const args = psArgs.trim() === '' ? ['-ef'] : psArgs.trim().split(/\s+/);
   return new Promise((resolve, reject) => {
     execFile('ps', args, { maxBuffer: 8 << 20 }, (err, stdout, stderr) => {
-      if (err) return reject(new EngineError('invalid_argument', `top: ps ${args.join(' ')}: ${stderr.trim() || err.message}`));
+      if (err) return reject(new EngineError('invalid_argument', `top: ps ${args.join(' ')}: ${stderr.trim().split('\n')[0] || err.message}`));
       try {
         resolve(filterPs(stdout, new Set(pids)));
       } catch (e) {

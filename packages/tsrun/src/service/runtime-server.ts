@@ -4,13 +4,14 @@
  */
 import type { Server } from '@grpc/grpc-js';
 import { EngineError } from '@tsrun/oci-spec/errors';
-import { loadProto, toStatus, unary } from '@tsrun/proto';
+import { loadProto, unary } from '@tsrun/proto';
 import type { ProtoGrpcType } from '@tsrun/proto/generated/runtime.js';
 import type { RuntimeServiceHandlers } from '@tsrun/proto/generated/tsrun/runtime/v1/RuntimeService.js';
 import type { TaskState__Output } from '@tsrun/proto/generated/tsrun/runtime/v1/TaskState.js';
 import { stringifyBig } from '../cgroups/stats-json.js';
 import type { ExecInput__Output } from '@tsrun/proto/generated/tsrun/runtime/v1/ExecInput.js';
-import type { ExecSession, Runtime, TaskState } from './types.js';
+import { relayExec } from './exec-relay.js';
+import type { Runtime, TaskState } from './types.js';
 
 export const RUNTIME_PROTO = 'runtime/v1/runtime.proto';
 
@@ -65,38 +66,9 @@ export function runtimeServiceHandlers(rt: Runtime): RuntimeServiceHandlers {
       return {};
     }),
     Exec(call) {
-      let session: ExecSession | undefined;
-      const early: ExecInput__Output[] = [];
-      let done = false;
-      const feed = (m: ExecInput__Output): void => {
-        if (!session) return void early.push(m);
-        if (m.stdin) session.write(m.stdin);
-        else if (m.closeStdin) session.closeStdin();
-        else if (m.resize) session.resize(m.resize.rows, m.resize.cols);
-      };
-      call.on('data', (m: ExecInput__Output) => {
-        if (!m.start) return feed(m);
-        if (session || done) return;
-        const st = m.start;
-        rt.exec(id(st.id, 'ExecStart'), {
-          args: st.args, env: st.env, cwd: st.cwd, user: st.user, tty: st.tty, stdin: st.stdin, capabilities: st.capabilities,
-        }).then((s) => {
-          session = s;
-          s.onStdout((d) => call.write({ stdout: d }));
-          s.onStderr((d) => call.write({ stderr: d }));
-          for (const e of early.splice(0)) feed(e);
-          return s.exited;
-        }).then((exitCode) => {
-          done = true;
-          call.write({ exitCode });
-          call.end();
-        }, (err: unknown) => {
-          done = true;
-          call.emit('error', toStatus(err));
-        });
-      });
-      call.on('end', () => session?.closeStdin());
-      call.on('cancelled', () => session?.cancel());
+      relayExec(call, (m: ExecInput__Output) => m.start, (st) => rt.exec(id(st.id, 'ExecStart'), {
+        args: st.args, env: st.env, cwd: st.cwd, user: st.user, tty: st.tty, stdin: st.stdin, capabilities: st.capabilities,
+      }));
     },
   };
 }

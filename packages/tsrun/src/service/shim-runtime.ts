@@ -49,7 +49,8 @@ function codeOfMessage(message: string): ErrorCode {
   return 'internal';
 }
 
-function alive(pid: number): boolean {
+/** Whether a process with this pid exists (EPERM: it does, not ours to signal). */
+export function processAlive(pid: number): boolean {
   if (pid <= 0) return false;
   try {
     process.kill(pid, 0);
@@ -145,7 +146,7 @@ export class ShimRuntime implements Runtime {
     // the process can be gone a moment before its monitor records how it ended: only a
     // recorded exit, or a monitor that died without recording one, is an exit
     const monitorPid = exit?.monitorPid ?? 0;
-    const exited = status === 'stopped' && (s.status === 'stopped' || recorded || signalled || !alive(monitorPid));
+    const exited = status === 'stopped' && (s.status === 'stopped' || recorded || signalled || !processAlive(monitorPid));
     return {
       id,
       status,
