@@ -82,6 +82,13 @@ int cgroup_enter(const struct plan_cgroup *cg, pid_t pid, ts_error *err) {
   return 0;
 }
 
+int cgroup_enter_self(const struct plan_cgroup *cg, ts_error *err) {
+  const char *file = cg->version == 1 ? "tasks" : "cgroup.procs";
+  for (size_t i = 0; i < cg->n_dirs; i++)
+    if (cgroup_write(cg->dirs[i], file, "0", err) < 0) return -1;
+  return 0;
+}
+
 int cgroup_freeze(const struct plan_cgroup *cg, bool frozen, ts_error *err) {
   if (cg->freezer == NULL) return ts_fail(err, ENOTSUP, "cgroup: %s: the container has no freezer", frozen ? "freeze" : "thaw");
   return ops_for(cg)->freeze(cg->freezer, frozen, err);

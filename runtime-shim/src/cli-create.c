@@ -14,9 +14,11 @@
 
 #include "cli-opts.h"
 #include "log.h"
+#include "memfd-exec.h"
 #include "planner-client.h"
 #include "shim-proto.h"
 #include "util.h"
+#include "trace.h"
 
 static const char usage[] =
     "NAME:\n   tsrun create - create a container\n\n"
@@ -60,6 +62,7 @@ int container_prepare(const struct cli_globals *g, const char *id, const struct 
     if (errno == EEXIST) return ts_fail(err, 0, "container with given ID already exists");
     return ts_fail(err, errno, "create the state directory `%s`", dir);
   }
+  ts_trace("front: start");
   json_object *req = json_object_new_object();
   json_object_object_add(req, "op", json_object_new_string("create"));
   json_object_object_add(req, "id", json_object_new_string(id));
@@ -70,6 +73,7 @@ int container_prepare(const struct cli_globals *g, const char *id, const struct 
   /* a relative cgroupsPath is under our cgroup, not the resident planner's; we are alive until it answers */
   json_object_object_add(req, "callerPid", json_object_new_int((int)getpid()));
   int r = planner_call(req, err);
+  ts_trace("front: planned");
   json_object_put(req);
   if (r < 0) {
     ts_error rerr = { 0 };
@@ -102,6 +106,7 @@ static void exec_monitor(const char *state_dir, const char *console_socket, int 
   /* the monitor's sync fd must not land on a preserved one */
   int fd = fcntl(sync_fd, F_DUPFD, 3 + preserve_fds);
   for (int i = 3; i < 3 + preserve_fds; i++) fcntl(i, F_SETFD, 0);
+  memfd_shared_exe_inherit(3 + preserve_fds);
   char fd_arg[16], preserve_arg[16], caller_arg[16], forker_arg[16], size_arg[24], files_arg[16];
   snprintf(fd_arg, sizeof fd_arg, "%d", fd);
   snprintf(preserve_arg, sizeof preserve_arg, "%d", preserve_fds);

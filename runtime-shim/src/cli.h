@@ -24,6 +24,9 @@ int cmd_list(const struct cli_globals *g, int argc, char **argv, ts_error *err);
 int cmd_pause(const struct cli_globals *g, int argc, char **argv, ts_error *err);
 int cmd_resume(const struct cli_globals *g, int argc, char **argv, ts_error *err);
 int cmd_exec(const struct cli_globals *g, int argc, char **argv, ts_error *err);
+/* Hidden, for the daemon's image store (cli-mount.c): mount an overlay, unmount. */
+int cmd_mount_overlay(const struct cli_globals *g, int argc, char **argv, ts_error *err);
+int cmd_umount(const struct cli_globals *g, int argc, char **argv, ts_error *err);
 /* spec, features, ps, events, update: exec Node with the original argv (main's). */
 int cmd_node(int argc, char **argv, ts_error *err);
 

@@ -89,7 +89,7 @@ static int exec_child(struct plan *p, int console_fd, int preserve_fds, ts_error
 
 static int join_container(struct plan *p, ts_error *err) {
   /* the cgroup paths are host paths: join before the mount namespace */
-  if (p->cgroup && cgroup_enter(p->cgroup, getpid(), err) < 0) return ts_wrap(err, "exec: join the cgroup");
+  if (p->cgroup && cgroup_enter_self(p->cgroup, err) < 0) return ts_wrap(err, "exec: join the cgroup");
   int fds[TS_NS_COUNT];
   if (ns_open_paths(p, fds, err) < 0) return ts_wrap(err, "exec");
   bool join_user = fds[TS_NS_USER] >= 0;

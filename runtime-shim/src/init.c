@@ -9,6 +9,7 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "hooks.h"
 #include "ns.h"
 #include "plan.h"
@@ -17,6 +18,7 @@
 #include "shim-proto.h"
 #include "stage-args.h"
 #include "sync.h"
+#include "trace.h"
 
 struct init_ctx {
   struct plan *plan;
@@ -37,12 +39,15 @@ static int stage2(struct init_ctx *c, ts_error *err) {
   /* console_setup makes the pty our controlling terminal, which needs a new session */
   if (p->process.terminal && setsid() < 0) return ts_fail(err, errno, "setsid");
 
+  ts_trace("stage2: rootfs start");
   if (rootfs_setup(p, err) < 0) return -1;
+  ts_trace("stage2: rootfs done");
   if (sync_send(c->sync_fd, "ready", err) < 0) return -1;
   if (sync_expect(c->sync_fd, "hooks", &creating_json, err) < 0) return ts_wrap(err, "init: wait for the createRuntime hooks");
   if (hooks_run(&p->hooks, TS_HOOK_CREATE_CONTAINER, creating_json ? creating_json : "{}", err) < 0) return -1;
   if (rootfs_pivot(p, err) < 0) return -1;
   if (rootfs_finalize(p, err) < 0) return -1;
+  ts_trace("stage2: pivot+finalize done");
   if (p->process.terminal) {
     int fd = c->console_fd;
     c->console_fd = -1;
@@ -55,6 +60,7 @@ static int stage2(struct init_ctx *c, ts_error *err) {
   if (p->seccomp && !p->process.no_new_privileges && seccomp_apply(p->seccomp, err) < 0) return -1;
   if (process_set_user(&p->process, err) < 0) return -1;
 
+  ts_trace("stage2: created");
   if (sync_send(c->sync_fd, "created", err) < 0) return -1;
   if (sync_expect(c->sync_fd, "start", &created_json, err) < 0) return ts_wrap(err, "init: wait for start");
   if (hooks_run(&p->hooks, TS_HOOK_START_CONTAINER, created_json ? created_json : "{}", err) < 0) return -1;
@@ -102,8 +108,11 @@ static int enter_namespaces(struct init_ctx *c, ts_error *err) {
 }
 
 static int stage1(struct init_ctx *c, ts_error *err) {
+  ts_trace("stage1: plan loaded");
   if (sync_send(c->sync_fd, "init", err) < 0) return -1;
-  if (sync_expect(c->sync_fd, "go", NULL, err) < 0) return ts_wrap(err, "init: wait for the cgroup");
+  if (sync_expect(c->sync_fd, "go", NULL, err) < 0) return ts_wrap(err, "init: wait for the monitor");
+  /* before the namespaces: a new cgroup namespace is rooted where we stand, and stage 2 inherits it */
+  if (c->plan->cgroup && cgroup_enter_self(c->plan->cgroup, err) < 0) return ts_wrap(err, "init: join the cgroup");
   if (enter_namespaces(c, err) < 0) return -1;
 
   pid_t pid = fork();

@@ -1,5 +1,6 @@
-/* tsrun: the runc-compatible front end, and the entry of the internal stages
- * (__monitor, __init, __exec) that this same binary runs as. */
+/* tsrun: the runc-compatible front end, the entry of the internal stages
+ * (__monitor, __init, __exec) that this same binary runs as, and the resident
+ * front end for a daemon (__server). */
 #include <limits.h>
 #include <seccomp.h>
 #include <stdio.h>
@@ -13,6 +14,7 @@
 #include "init.h"
 #include "log.h"
 #include "monitor.h"
+#include "server.h"
 #include "shim-proto.h"
 
 #define TSRUN_VERSION "0.1.0"
@@ -56,6 +58,8 @@ static const struct { const char *name; cli_cmd_fn fn; } commands[] = {
   { "create", cmd_create }, { "start", cmd_start }, { "run", cmd_run },     { "state", cmd_state },
   { "kill", cmd_kill },     { "delete", cmd_delete }, { "list", cmd_list }, { "pause", cmd_pause },
   { "resume", cmd_resume }, { "exec", cmd_exec },
+  /* hidden: the daemon's image store mounts container rootfs with these */
+  { "__mount-overlay", cmd_mount_overlay }, { "__umount", cmd_umount },
 };
 static const char *const node_commands[] = { "spec", "features", "ps", "events", "update" };
 
@@ -129,7 +133,8 @@ static int dispatch(int argc, char **argv, ts_error *err) {
   return ts_fail(err, 0, "no such command `%s` (see tsrun --help)", cmd);
 }
 
-int main(int argc, char **argv) {
+/* A command line, as the binary runs it and as a __server worker runs a request. */
+static int run_command(int argc, char **argv) {
   int code;
   if (internal_entry(argc, argv, &code)) return code;
   ts_error err = { 0 };
@@ -139,4 +144,14 @@ int main(int argc, char **argv) {
     return err.exit_code ? err.exit_code : 1;
   }
   return code;
+}
+
+int main(int argc, char **argv) {
+  if (argc == 2 && strcmp(argv[1], "__server") == 0) {
+    ts_error err = { 0 };
+    if (server_run(run_command, &err) == 0) return 0;
+    log_error("__server: %s", err.msg);
+    return 1;
+  }
+  return run_command(argc, argv);
 }

@@ -23,6 +23,7 @@
 #include "stage-args.h"
 #include "sync.h"
 #include "util.h"
+#include "trace.h"
 
 struct create_args {
   int front_sync;      /* the front end's sync fd */
@@ -129,8 +130,8 @@ static int create_container(struct monitor *m, const struct plan *p, struct crea
   size_t n_keep = 2 + (m->io ? monitor_io_after_fork(m->io, keep + 2) : 0);
   drop_inherited_fds(keep, n_keep);
 
+  /* stage 1 moves itself into the cgroup (cgroup_enter_self), which the monitor made */
   if (sync_expect(m->init_sync, "init", NULL, err) < 0) return ts_wrap(err, "start the container init");
-  if (p->cgroup && cgroup_enter(p->cgroup, pid, err) < 0) return -1;
   if (sync_send(m->init_sync, "go", err) < 0) return -1;
 
   __cleanup_free char *msg = NULL;
@@ -152,6 +153,7 @@ static int create_container(struct monitor *m, const struct plan *p, struct crea
   if (sync_expect(m->init_sync, "ready", NULL, err) < 0) return -1;
   if (run_create_hooks(m, p, err) < 0) return -1;
   if (sync_expect(m->init_sync, "created", NULL, err) < 0) return -1;
+  ts_trace("monitor: created");
   if (m->io && monitor_io_take_console(m->io, err) < 0) return -1;
   m->state.init_start_time = proc_start_time(init_pid);
   return monitor_write_state(m, "created", err);
@@ -221,6 +223,7 @@ static int setup_monitor(int argc, char **argv, struct monitor *m, struct create
   if (init_state(m, *p, err) < 0) return -1;
   if (setup_stdio(argc, argv, m, a, *p, err) < 0) return -1;
   if ((*p)->cgroup && cgroup_create((*p)->cgroup, err) < 0) return -1;
+  ts_trace("monitor: cgroup created");
   return 0;
 }
 
@@ -235,8 +238,12 @@ int cmd_monitor(int argc, char **argv) {
   }
   /* hooks and the init must not hold the front end's pipe open */
   fcntl(a.front_sync, F_SETFD, FD_CLOEXEC);
+  /* nor the server's sealed copy: stage 1 is exec'd from it, and
+   * drop_inherited_fds closes it once stage 1 is forked */
+  memfd_shared_exe();
   stage_reset_signals();
 
+  ts_trace("monitor: start");
   if (setup_monitor(argc, argv, &m, &a, &p, &err) < 0 || create_container(&m, p, &a, &err) < 0 ||
       monitor_listen(&m, &err) < 0) {
     if (p) abort_create(&m, p, &a);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "mount-target.h"
+#include "plan.h"
 #include "util.h"
 
 /* One line of /proc/self/cgroup and where its hierarchy is mounted on the host. */
@@ -60,8 +61,22 @@ static bool find_mount(const char *mountinfo, struct hierarchy *h) {
   return false;
 }
 
+/* The container's own directory in the hierarchy mounted at mountpoint, from the
+ * plan; NULL when the plan makes none there. The monitor moves the init into its
+ * cgroup while the init sets up its rootfs, so /proc/self/cgroup may still name
+ * the parent's. */
+static const char *plan_dir_in(const struct plan *p, const char *mountpoint) {
+  if (p->cgroup == NULL) return NULL;
+  size_t n = strlen(mountpoint);
+  for (size_t i = 0; i < p->cgroup->n_dirs; i++) {
+    const char *d = p->cgroup->dirs[i];
+    if (strncmp(d, mountpoint, n) == 0 && d[n] == '/') return d;
+  }
+  return NULL;
+}
+
 /* Mount (cgroupns) or bind (no cgroupns) hierarchy h at dest/<name>; remount with flags. */
-static int mount_hierarchy(int rootfd, const char *dest, const char *name, const struct hierarchy *h,
+static int mount_hierarchy(int rootfd, const struct plan *p, const char *dest, const char *name, const struct hierarchy *h,
                            bool cgroupns, unsigned long flags, ts_error *err) {
   char sub[PATH_MAX], host[PATH_MAX * 2];
   snprintf(sub, sizeof sub, "%s/%s", dest, name);
@@ -75,11 +90,16 @@ static int mount_hierarchy(int rootfd, const char *dest, const char *name, const
       return ts_fail(err, errno, "mount the cgroup hierarchy `%s` on `%s`", h->controllers, sub);
     return 0;
   }
-  /* the mount's root may itself be a subdirectory of the hierarchy (nested containers) */
-  const char *rel = h->path;
-  size_t rl = strlen(h->root);
-  if (strcmp(h->root, "/") != 0 && strncmp(rel, h->root, rl) == 0 && (rel[rl] == '/' || rel[rl] == '\0')) rel += rl;
-  snprintf(host, sizeof host, "%s%s", h->mountpoint, rel);
+  const char *own = plan_dir_in(p, h->mountpoint);
+  if (own != NULL) {
+    snprintf(host, sizeof host, "%s", own);
+  } else {
+    /* the mount's root may itself be a subdirectory of the hierarchy (nested containers) */
+    const char *rel = h->path;
+    size_t rl = strlen(h->root);
+    if (strcmp(h->root, "/") != 0 && strncmp(rel, h->root, rl) == 0 && (rel[rl] == '/' || rel[rl] == '\0')) rel += rl;
+    snprintf(host, sizeof host, "%s%s", h->mountpoint, rel);
+  }
   if (mount(host, target, NULL, MS_BIND, NULL) < 0) return ts_fail(err, errno, "bind `%s` onto `%s`", host, sub);
   if (flags == 0) return 0;
   __cleanup_close int mntfd = -1;
@@ -100,7 +120,7 @@ static int link_controllers(int dirfd, const char *name, ts_error *err) {
   return 0;
 }
 
-static int mount_v1(int rootfd, const struct plan_mount *m, bool cgroupns, ts_error *err) {
+static int mount_v1(int rootfd, const struct plan *p, const struct plan_mount *m, bool cgroupns, ts_error *err) {
   __cleanup_free char *cgroups = NULL, *mountinfo = NULL;
   if (read_file("/proc/self/cgroup", &cgroups, NULL, err) < 0 || read_file("/proc/self/mountinfo", &mountinfo, NULL, err) < 0)
     return -1;
@@ -124,7 +144,7 @@ static int mount_v1(int rootfd, const struct plan_mount *m, bool cgroupns, ts_er
     h.path = c2 + 1;
     if (!find_mount(mountinfo, &h)) continue;
     const char *name = strrchr(h.mountpoint, '/') + 1;
-    if (mount_hierarchy(rootfd, m->destination, name, &h, cgroupns, m->flags, err) < 0) return -1;
+    if (mount_hierarchy(rootfd, p, m->destination, name, &h, cgroupns, m->flags, err) < 0) return -1;
     if (link_controllers(dirfd, name, err) < 0) return ts_wrap(err, "in `%s`", m->destination);
   }
   if ((m->flags & MS_RDONLY) && mount(NULL, fd_path(dirfd, buf), NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | tmpfs_flags, NULL) < 0)
@@ -132,7 +152,7 @@ static int mount_v1(int rootfd, const struct plan_mount *m, bool cgroupns, ts_er
   return mount_apply_attrs(dirfd, m, err);
 }
 
-static int mount_v2(int rootfd, const struct plan_mount *m, bool cgroupns, ts_error *err) {
+static int mount_v2(int rootfd, const struct plan *p, const struct plan_mount *m, bool cgroupns, ts_error *err) {
   __cleanup_free char *cgroups = NULL;
   if (read_file("/proc/self/cgroup", &cgroups, NULL, err) < 0) return -1;
   const char *path = strstr(cgroups, "0::");
@@ -146,7 +166,7 @@ static int mount_v2(int rootfd, const struct plan_mount *m, bool cgroupns, ts_er
   char *slash = strrchr(dest, '/');
   if (slash == NULL || slash[1] == '\0') return ts_fail(err, EINVAL, "cgroup mount destination `%s`", m->destination);
   *slash = '\0';
-  if (mount_hierarchy(rootfd, dest, slash + 1, &h, cgroupns, m->flags, err) < 0) return -1;
+  if (mount_hierarchy(rootfd, p, dest, slash + 1, &h, cgroupns, m->flags, err) < 0) return -1;
 
   __attribute__((cleanup(mount_target_close))) struct mount_target t = { .parent = -1, .fd = -1 };
   if (mount_target_open(rootfd, m->destination, true, false, &t, err) < 0) return -1;
@@ -157,6 +177,6 @@ int mount_cgroup(int rootfd, const struct plan *p, const struct plan_mount *m, t
   struct statfs sf;
   if (statfs("/sys/fs/cgroup", &sf) < 0) return ts_fail(err, errno, "statfs `/sys/fs/cgroup`");
   bool cgroupns = plan_find_ns(p, TS_NS_CGROUP) != NULL;
-  if (sf.f_type == CGROUP2_SUPER_MAGIC) return mount_v2(rootfd, m, cgroupns, err);
-  return mount_v1(rootfd, m, cgroupns, err);
+  if (sf.f_type == CGROUP2_SUPER_MAGIC) return mount_v2(rootfd, p, m, cgroupns, err);
+  return mount_v1(rootfd, p, m, cgroupns, err);
 }

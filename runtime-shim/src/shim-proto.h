@@ -8,9 +8,13 @@
  *                           container's life; creates the cgroup; runs prestart,
  *                           createRuntime, poststart hooks; reaps; writes state.json.
  *       └ [memfd] __init    stage 1, exec'd from a sealed memfd copy of this binary
- *                           (CVE-2019-5736); joins/creates namespaces, forks stage 2, exits.
+ *                           (CVE-2019-5736), under `tsrun __server` the server's one
+ *                           shared copy (server.h); joins/creates namespaces, forks
+ *                           stage 2, exits.
  *          └ stage 2        pid 1 of the container: rootfs, pivot_root, process attributes;
  *                           waits for start, execs the container process.
+ *   Stage 1 moves itself into the cgroup the monitor made (cgroup_enter_self),
+ *   before it unshares and forks stage 2.
  *
  * Handoff: when the caller of `tsrun create` is a subreaper (containerd's shim,
  * conmon), it adopts the double-forked monitor; the monitor then stays no
@@ -70,6 +74,12 @@
  *     Other streams are skipped. While the container does not take its stdin,
  *     the monitor reads no client. A client still sending when the stream ends
  *     may see ECONNRESET (after all the output) instead of EOF.
+ *
+ * Resident front end: tsd runs these commands through one `tsrun __server`
+ * (server.h): a forked worker per command, JSON lines on its stdin and stdout.
+ * $TSRUN_SEALED_EXE_FD=N (set by the server): fd N is its sealed copy of this
+ * binary; close-on-exec in the front end, passed to the monitor only, used by
+ * stage 1 only after checking it is a memfd of ours with every seal set.
  *
  * $TSRUN_PLANNER_SOCKET=PATH: the front end asks the planner on exactly that
  * socket (tsd serves it in-process) and never starts or runs one itself.

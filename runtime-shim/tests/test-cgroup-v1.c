@@ -79,6 +79,26 @@ static void test_v1_real(void **state) {
   assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
   assert_string_equal(get(path), "THAWED");
 
+  /* a process moves itself in through `tasks` (no global lock) */
+  child = fork();
+  assert_true(child >= 0);
+  if (child == 0) {
+    ts_error e = { 0 };
+    if (cgroup_enter_self(&cg, &e) < 0) _exit(3);
+    execlp("sleep", "sleep", "100", (char *)NULL);
+    _exit(127);
+  }
+  bool in = false;
+  for (int i = 0; i < 200 && !in; i++) {
+    in = true;
+    for (size_t j = 0; j < N_V1; j++) in = in && cgroup_line(child, v1_ctrls[j], rel);
+    if (!in) usleep(5000);
+  }
+  assert_true(in);
+  kill(child, SIGKILL);
+  assert_int_equal(waitpid(child, &status, 0), child);
+  child = -1;
+
   char *deeper = join(memdir, "sub");
   assert_int_equal(mkdir(deeper, 0755), 0);
   if (cgroup_destroy(&cg, &err) < 0) fail_msg("%s", err.msg);

@@ -12,7 +12,7 @@ import { EngineError } from '@tsrun/oci-spec';
 import { addImageService, GrpcImageStore, LocalImageStore } from '@tsrun/image-store';
 import { addNetworkService, BridgeNetworkManager, GrpcNetworkManager } from '@tsrun/network-manager';
 import { addRegistryService, formatReference, GrpcRegistryClient, LocalRegistryClient, parseReference, UnpackingRegistryClient } from '@tsrun/registry-client';
-import { addRuntimeService, detectHostCgroups, GrpcRuntime, processAlive, realHost, ShimRuntime, startPlannerServer, type PlannerServer } from '@tsrun/runtime';
+import { addRuntimeService, detectHostCgroups, GrpcRuntime, processAlive, realHost, ShimMounter, ShimRuntime, ShimServer, startPlannerServer, type PlannerServer } from '@tsrun/runtime';
 import type { Logger } from 'pino';
 import type { DaemonConfig } from './config.js';
 import { ContainerEngine } from './engine/containers.js';
@@ -56,18 +56,26 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Daemo
   const closers: Array<() => Promise<void> | void> = [];
   const server = new Server({ 'grpc.max_receive_message_length': 64 << 20 });
 
+  // the shim's commands (and the rootfs mounts) run in one resident `tsrun __server`, not a spawn each
+  const plannerSocket = join(cfg.execRoot, 'planner.sock');
+  let shim: ShimServer | undefined;
+  if (hosted('runtime') || hosted('images')) {
+    const started = ShimServer.start(cfg.shim, { ...process.env, TSRUN_PLANNER_SOCKET: plannerSocket });
+    closers.push(() => started.close());
+    shim = started;
+  }
   let planner: PlannerServer | undefined;
   if (hosted('runtime')) {
-    const plannerSocket = join(cfg.execRoot, 'planner.sock');
     planner = await startPlannerServer({ socketPath: plannerSocket, idleMs: 0, watchFile: null, log: log.child({ component: 'planner' }) });
     closers.push(() => planner!.close().then(() => undefined));
-    addRuntimeService(server, new ShimRuntime({ root: join(cfg.execRoot, 'runtime'), binary: cfg.shim, plannerSocket }));
+    addRuntimeService(server, new ShimRuntime({ root: join(cfg.execRoot, 'runtime'), binary: cfg.shim, plannerSocket, server: shim }));
   }
   let engine: ContainerEngine | undefined;
   if (hosted('images') || hosted('registry')) {
     const images = await LocalImageStore.open(join(cfg.dataRoot, 'images'), {
       isInUse: (digest) => engine?.imagesInUse().has(digest) ?? false,
       normalizeName: (name) => formatReference(parseReference(name)),
+      ...(shim && { mounter: new ShimMounter(shim) }),
     });
     if (hosted('images')) addImageService(server, images);
     if (hosted('registry')) {

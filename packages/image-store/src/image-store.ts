@@ -10,7 +10,7 @@ import { resolveImage } from './image-reader.js';
 import { LocalContentStore } from './local-content-store.js';
 import { MetadataStore, type ImageRecord } from './metadata-store.js';
 import { exportOciLayout, importOciLayout } from './oci-layout.js';
-import { RootfsManager, type PreparedRootfs } from './rootfs.js';
+import { RootfsManager, type PreparedRootfs, type RootfsMounter } from './rootfs.js';
 import type {
   CommitRequest, CommitResult, DiskUsage, ExportRequest, ImageDetails, ImageStore, ImportRequest, PruneOptions, PruneReport,
 } from './types.js';
@@ -22,6 +22,8 @@ export interface LocalImageStoreOptions {
   isInUse?: (imageDigest: string) => boolean | Promise<boolean>;
   /** Turns a `docker save` RepoTag into a canonical name (the registry client's normaliser); as given by default. */
   normalizeName?: (repoTag: string) => string;
+  /** Mounts container root filesystems; util-linux's mount(8) by default. */
+  mounter?: RootfsMounter;
 }
 
 function checkFormat(format: unknown, field: string): void {
@@ -46,7 +48,7 @@ export class LocalImageStore implements ImageStore {
     // what an interrupted commit or load left
     await rm(join(root, 'tmp'), { recursive: true, force: true });
     await mkdir(join(root, 'tmp'), { mode: 0o700 });
-    return new LocalImageStore(root, content, metadata, snapshots, new RootfsManager(root, content, metadata, snapshots), opts);
+    return new LocalImageStore(root, content, metadata, snapshots, new RootfsManager(root, content, metadata, snapshots, opts.mounter), opts);
   }
 
   get tmpDir(): string {

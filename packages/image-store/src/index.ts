@@ -7,7 +7,7 @@ export { Snapshotter, type LayerRef, type SnapshotInfo, type UnpackOptions } fro
 export { applyLayer, type ApplyResult } from './unpack/apply-layer.js';
 export { chainIds } from './unpack/chain-id.js';
 export { openLayerTar, compressionOfMagic } from './unpack/decompress.js';
-export { RootfsManager, isMounted, type PreparedRootfs } from './rootfs.js';
+export { RootfsManager, isMounted, utilLinuxMounter, type PreparedRootfs, type RootfsMounter } from './rootfs.js';
 export { LocalImageStore } from './image-store.js';
 export type {
   ArchiveFormat, CommitRequest, CommitResult, DiskUsage, ExportRequest, ImageDetails, ImageStore, ImageUsage, ImportRequest, PruneOptions, PruneReport,

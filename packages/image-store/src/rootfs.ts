@@ -2,10 +2,11 @@
  * Container root filesystems: an overlay mount of the image's snapshots (the top
  * layer first in lowerdir) under a fresh upperdir and workdir:
  *   <root>/containers/<id>/{upper,work,rootfs}
- * Node has no mount(2), so `mount -t overlay` is spawned once per container; it
- * runs with its working directory in <root>/snapshots and names the lower layers
- * relatively, which keeps the mount options under the kernel's one-page limit
- * for deep images.
+ * Node has no mount(2): a RootfsMounter does the mount, by default util-linux's
+ * mount(8) spawned once per container (tsd hands in one that asks its resident
+ * C shim server instead, which costs far less). The mount runs with its working
+ * directory in <root>/snapshots and names the lower layers relatively, which
+ * keeps the mount options under the kernel's one-page limit for deep images.
  */
 import { execFile } from 'node:child_process';
 import { mkdir, readFile, rm } from 'node:fs/promises';
@@ -31,6 +32,31 @@ function stderrOf(err: unknown): string {
   return ((err as { stderr?: string }).stderr ?? (err as Error).message).trim();
 }
 
+/** Mounts and unmounts container root filesystems; errors name the target and say why. */
+export interface RootfsMounter {
+  /** mount("overlay", target, "overlay", 0, options) with cwd as the working directory */
+  mountOverlay(cwd: string, options: string, target: string): Promise<void>;
+  unmount(target: string): Promise<void>;
+}
+
+/** util-linux's mount(8) and umount(8), a process each. */
+export const utilLinuxMounter: RootfsMounter = {
+  async mountOverlay(cwd, options, target) {
+    try {
+      await run('mount', ['-t', 'overlay', '-o', options, 'overlay', target], { cwd });
+    } catch (err) {
+      throw new Error(`mount overlay on ${target}: ${stderrOf(err)}`, { cause: err });
+    }
+  },
+  async unmount(target) {
+    try {
+      await run('umount', [target]);
+    } catch (err) {
+      throw new Error(`umount ${target}: ${stderrOf(err)}`, { cause: err });
+    }
+  },
+};
+
 /** Whether `path` is a mount point now (/proc/self/mountinfo, octal escapes undone). */
 export async function isMounted(path: string): Promise<boolean> {
   const info = await readFile('/proc/self/mountinfo', 'utf8');
@@ -48,6 +74,7 @@ export class RootfsManager {
     private readonly content: ContentStore,
     private readonly metadata: MetadataStore,
     private readonly snapshots: Snapshotter,
+    private readonly mounter: RootfsMounter = utilLinuxMounter,
   ) {
     this.dir = join(root, 'containers');
   }
@@ -64,19 +91,20 @@ export class RootfsManager {
     const ids = await this.snapshots.unpack(resolved.manifest.layers.map((l, i) => ({
       mediaType: l.mediaType, digest: l.digest, diffId: resolved.config.rootfs.diff_ids[i]!,
     })));
-    await this.metadata.putContainer({ id, image: imageRef, imageDigest: resolved.manifestDigest, chainIds: ids });
     const dir = this.containerDir(id);
     const rootfs = join(dir, 'rootfs');
+    // what a crash left of an earlier attempt goes first: the record lives in the directory
+    if (this.metadata.listContainers().every((c) => c.id !== id)) await rm(dir, { recursive: true, force: true });
+    await this.metadata.putContainer({ id, image: imageRef, imageDigest: resolved.manifestDigest, chainIds: ids });
     try {
-      await rm(dir, { recursive: true, force: true });
       for (const sub of ['upper', 'work', 'rootfs']) await mkdir(join(dir, sub), { recursive: true, mode: 0o700 });
       const lower = ids.map((c) => join(c.slice('sha256:'.length), 'fs')).reverse().join(':');
       const options = `lowerdir=${lower},upperdir=${join(dir, 'upper')},workdir=${join(dir, 'work')}`;
-      await run('mount', ['-t', 'overlay', '-o', options, 'overlay', rootfs], { cwd: this.snapshots.dir });
+      await this.mounter.mountOverlay(this.snapshots.dir, options, rootfs);
     } catch (err) {
       await rm(dir, { recursive: true, force: true }).catch(() => {});
       await this.metadata.removeContainer(id).catch(() => {});
-      throw new EngineError('internal', `${what}: mount overlay on ${rootfs}: ${stderrOf(err)}`, { cause: err });
+      throw new EngineError('internal', `${what}: ${(err as Error).message}`, { cause: err });
     }
     return { id, rootfs, imageDigest: resolved.manifestDigest, chainIds: ids };
   }
@@ -88,9 +116,9 @@ export class RootfsManager {
     const rootfs = join(dir, 'rootfs');
     if (await isMounted(rootfs)) {
       try {
-        await run('umount', [rootfs]);
+        await this.mounter.unmount(rootfs);
       } catch (err) {
-        throw new EngineError('failed_precondition', `remove rootfs of ${id}: umount ${rootfs}: ${stderrOf(err)}`, { cause: err });
+        throw new EngineError('failed_precondition', `remove rootfs of ${id}: ${(err as Error).message}`, { cause: err });
       }
     }
     await rm(dir, { recursive: true, force: true });

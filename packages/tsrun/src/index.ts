@@ -23,6 +23,8 @@ export { readPlan, readShimState, liveStatus, stateDirOf, type ShimState, type L
 export { main as runCli } from './cli/main.js';
 export type { Runtime, TaskIo, TaskState, TaskStatus, TaskExit, CreatedTask, ExecSpec, ExecSession } from './service/types.js';
 export { ShimRuntime, ATTACH_SOCKET, processAlive, type ShimRuntimeOptions } from './service/shim-runtime.js';
+export { ShimServer, type ShimResult } from './service/shim-server.js';
+export { ShimMounter, type Mounter } from './service/shim-mounter.js';
 export { addRuntimeService, runtimeServiceHandlers, RUNTIME_PROTO } from './service/runtime-server.js';
 export { GrpcRuntime } from './service/runtime-client.js';
 export { relayExec, type ExecStreamInput } from './service/exec-relay.js';

@@ -3,14 +3,16 @@
  * kill|delete|pause|resume`) and reads its state directories directly, so that
  * state, list and wait never start a process. With `plannerSocket` the shim's
  * front end asks that socket (served in this process) for the plan, so no
- * Node process is started per container.
+ * Node process is started per container. With `server` the commands run in a
+ * resident `tsrun __server`, so that not even the shim is spawned per call
+ * (exec still is: it relays the process's stdio).
  */
 import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import type { Writable } from 'node:stream';
 import { watch, type FSWatcher } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { EngineError, type ErrorCode } from '@tsrun/oci-spec/errors';
+import { EngineError } from '@tsrun/oci-spec/errors';
 import { fsCgroupReader } from '../cgroups/cgroup-files.js';
 import { readStats } from '../cgroups/stats-read.js';
 import { statsToRuncJson } from '../cgroups/stats-json.js';
@@ -19,6 +21,8 @@ import type { Plan } from '../plan/plan-types.js';
 import { containerPids } from '../runtime/container-processes.js';
 import { updateContainer } from '../runtime/update-container.js';
 import { liveStatus, readPlan, readShimState, stateDirOf } from '../state/container-state.js';
+import { codeOfMessage, shimFailure, shimMessage } from './shim-errors.js';
+import type { ShimResult, ShimServer } from './shim-server.js';
 import type { CreatedTask, ExecSession, ExecSpec, Runtime, TaskExit, TaskIo, TaskState } from './types.js';
 
 export interface ShimRuntimeOptions {
@@ -30,24 +34,11 @@ export interface ShimRuntimeOptions {
   plannerSocket?: string;
   /** how often wait re-reads a state that no file event announced (a shim killed outright) */
   waitPollMs?: number;
+  /** runs the commands instead of a spawn each; its own environment applies (plannerSocket does not) */
+  server?: ShimServer;
 }
 
 export const ATTACH_SOCKET = 'attach.sock';
-
-/** The shim's own words on stderr, without its `tsrun: ` prefix or log noise. */
-function shimMessage(stderr: string): string {
-  const lines = stderr.split('\n').map((l) => l.trim()).filter((l) => l !== '');
-  const last = lines.at(-1) ?? '';
-  return last.replace(/^tsrun: /, '');
-}
-
-function codeOfMessage(message: string): ErrorCode {
-  if (/does not exist/.test(message)) return 'not_found';
-  if (/already exists/.test(message)) return 'already_exists';
-  if (/is not running|is stopped|not paused|is paused|cannot (start|delete|kill)|is running/.test(message)) return 'failed_precondition';
-  if (/config\.json|invalid|must be|unknown signal/.test(message)) return 'invalid_argument';
-  return 'internal';
-}
 
 /** Whether a process with this pid exists (EPERM: it does, not ours to signal). */
 export function processAlive(pid: number): boolean {
@@ -67,17 +58,27 @@ export class ShimRuntime implements Runtime {
     this.#o = options;
   }
 
-  #run(what: string, args: string[]): Promise<string> {
+  async #run(what: string, args: string[]): Promise<string> {
+    const argv = ['--root', this.#o.root, ...args];
+    if (this.#o.server) {
+      let r: ShimResult;
+      try {
+        r = await this.#o.server.run(argv);
+      } catch (err) {
+        throw new EngineError('unavailable', `${what}: ${(err as Error).message}`, { cause: err });
+      }
+      if (r.code !== 0) throw shimFailure(what, r.code, r.stderr);
+      return r.stdout;
+    }
     const env = { ...process.env, ...(this.#o.plannerSocket && { TSRUN_PLANNER_SOCKET: this.#o.plannerSocket }) };
     return new Promise((resolve, reject) => {
-      execFile(this.#o.binary, ['--root', this.#o.root, ...args], { env, maxBuffer: 1 << 20 }, (err, stdout, stderr) => {
+      execFile(this.#o.binary, argv, { env, maxBuffer: 1 << 20 }, (err, stdout, stderr) => {
         if (!err) return resolve(stdout);
         const spawnErr = err as NodeJS.ErrnoException;
         if (typeof spawnErr.code === 'string') {
           return reject(new EngineError('unavailable', `${what}: the shim ${this.#o.binary}: ${spawnErr.message}`, { cause: err }));
         }
-        const message = shimMessage(stderr) || `exit status ${String(spawnErr.code)}`;
-        reject(new EngineError(codeOfMessage(message), `${what}: ${message}`, { cause: err }));
+        reject(shimFailure(what, String(spawnErr.code), stderr, err));
       });
     });
   }
