@@ -5,12 +5,14 @@
  * A failure to remove one item is reported and the rest carry on; a failure to
  * read what an image references stops the collection before anything is removed.
  */
-import { stat } from 'node:fs/promises';
+import { readdir, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { EngineError } from '@tsrun/oci-spec';
 import { walkImage } from './image-walk.js';
 import type { LocalContentStore } from './local-content-store.js';
 import { MediaType } from './media-types.js';
 import type { MetadataStore } from './metadata-store.js';
+import { isMounted } from './rootfs.js';
 import type { PruneOptions, PruneReport } from './types.js';
 import { chainIds } from './unpack/chain-id.js';
 import type { Snapshotter } from './unpack/snapshotter.js';
@@ -74,5 +76,23 @@ export async function collectGarbage(content: LocalContentStore, metadata: Metad
       report.failures.push({ what: `blob ${blob.digest}`, error: (err as Error).message });
     }
   }
+  await removeOrphanContainerDirs(metadata, report);
   return report;
+}
+
+/** A container directory whose record a crash lost (and which nothing mounts) is garbage too. */
+async function removeOrphanContainerDirs(metadata: MetadataStore, report: PruneReport): Promise<void> {
+  const known = new Set(metadata.listContainers().map((c) => c.id));
+  for (const id of await readdir(metadata.containersDir).catch(() => [] as string[])) {
+    if (known.has(id)) continue;
+    const dir = join(metadata.containersDir, id);
+    try {
+      if (await isMounted(join(dir, 'rootfs'))) continue;
+      const bytes = await treeBytes(dir);
+      await rm(dir, { recursive: true, force: true });
+      report.reclaimedBytes += bytes;
+    } catch (err) {
+      report.failures.push({ what: `container directory ${dir}`, error: (err as Error).message });
+    }
+  }
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -74,6 +74,26 @@ describe('MetadataStore', () => {
     expect((await MetadataStore.open(root)).getContainer('c1').chainIds).toHaveLength(1);
     await md.removeContainer('c1');
     expect(md.listContainers()).toEqual([]);
+  });
+
+  it('keeps each container record in its own directory, not in metadata.json', async () => {
+    const md = await MetadataStore.open(root);
+    await md.putContainer({ id: 'c2', image: 'a:1', imageDigest: manifest('a').digest, chainIds: [] });
+    expect(JSON.parse(readFileSync(join(root, 'containers', 'c2', 'lease.json'), 'utf8'))).toMatchObject({ id: 'c2', image: 'a:1' });
+    await md.putImage('a:1', manifest('a'));
+    expect(JSON.parse(readFileSync(join(root, 'metadata.json'), 'utf8')).containers).toEqual({});
+    await md.removeContainer('c2');
+    expect(existsSync(join(root, 'containers', 'c2', 'lease.json'))).toBe(false);
+  });
+
+  it('moves container records of the older layout (inside metadata.json) to lease files', async () => {
+    const rec = { id: 'old1', image: 'a:1', imageDigest: manifest('a').digest, chainIds: [], created: '2026-01-01T00:00:00.000Z' };
+    writeFileSync(join(root, 'metadata.json'), JSON.stringify({ version: 1, images: {}, containers: { old1: rec } }));
+    const md = await MetadataStore.open(root);
+    expect(md.getContainer('old1')).toEqual(rec);
+    expect(JSON.parse(readFileSync(join(root, 'containers', 'old1', 'lease.json'), 'utf8'))).toEqual(rec);
+    expect(JSON.parse(readFileSync(join(root, 'metadata.json'), 'utf8')).containers).toEqual({});
+    expect((await MetadataStore.open(root)).listContainers()).toEqual([rec]);
   });
 
   it('serialises concurrent changes without losing any', async () => {

@@ -1,10 +1,16 @@
 /**
- * Image and container records in one JSON file (<root>/metadata.json), rewritten
- * atomically on every change. Image names are canonical references
+ * Image records in one JSON file (<root>/metadata.json), rewritten atomically and
+ * durably on every change. Image names are canonical references
  * (`docker.io/library/busybox:latest`) as the registry client normalises them;
  * this store keeps them as given.
+ *
+ * A container's record (which snapshots its rootfs holds) is a file of its own,
+ * <root>/containers/<id>/lease.json, next to its writable layer: creating or
+ * removing a container rewrites no shared file and waits for no fsync. It is
+ * written atomically; a crash may lose a young one, and the container's
+ * directory with it is then an orphan that garbage collection removes.
  */
-import { readFile, mkdir } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EngineError, isValidDigest, wrapError } from '@tsrun/oci-spec';
 import { writeFileAtomic } from './fs-atomic.js';
@@ -69,15 +75,18 @@ export function checkDescriptor(d: Descriptor, what: string): void {
   }
 }
 
+export const LEASE_FILE = 'lease.json';
+
 export class MetadataStore {
   private data: MetadataFile = { version: 1, images: {}, containers: {} };
+  private containers = new Map<string, ContainerRecord>();
   private queue: Promise<unknown> = Promise.resolve();
 
-  private constructor(readonly path: string) {}
+  private constructor(readonly path: string, readonly containersDir: string) {}
 
   static async open(root: string): Promise<MetadataStore> {
     await mkdir(root, { recursive: true });
-    const store = new MetadataStore(join(root, 'metadata.json'));
+    const store = new MetadataStore(join(root, 'metadata.json'), join(root, 'containers'));
     try {
       const parsed = JSON.parse(await readFile(store.path, 'utf8')) as MetadataFile;
       if (parsed.version !== 1 || typeof parsed.images !== 'object' || typeof parsed.containers !== 'object') {
@@ -87,7 +96,39 @@ export class MetadataStore {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw wrapError(err, `metadata ${store.path}`, 'internal');
     }
+    await store.loadContainers();
     return store;
+  }
+
+  /** Reads every lease; records of an older layout (inside metadata.json) move to lease files. */
+  private async loadContainers(): Promise<void> {
+    let ids: string[] = [];
+    try {
+      ids = await readdir(this.containersDir);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw wrapError(err, `metadata ${this.containersDir}`, 'internal');
+    }
+    for (const id of ids) {
+      try {
+        const rec = JSON.parse(await readFile(this.leasePath(id), 'utf8')) as ContainerRecord;
+        if (rec.id === id) this.containers.set(id, rec);
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code !== 'ENOENT' && code !== 'ENOTDIR') throw wrapError(err, `metadata ${this.leasePath(id)}`, 'internal');
+      }
+    }
+    const old = Object.values(this.data.containers);
+    for (const rec of old) {
+      if (this.containers.has(rec.id)) continue;
+      await mkdir(join(this.containersDir, rec.id), { recursive: true, mode: 0o700 });
+      await writeFileAtomic(this.leasePath(rec.id), `${JSON.stringify(rec)}\n`, 0o600);
+      this.containers.set(rec.id, rec);
+    }
+    if (old.length > 0) await this.mutate(() => undefined);
+  }
+
+  leasePath(id: string): string {
+    return join(this.containersDir, id, LEASE_FILE);
   }
 
   listImages(): ImageRecord[] {
@@ -146,7 +187,7 @@ export class MetadataStore {
       if (lastName && !opts.force) {
         const inUse = opts.isInUse
           ? await opts.isInUse(digest)
-          : Object.values(this.data.containers).some((c) => c.imageDigest === digest);
+          : [...this.containers.values()].some((c) => c.imageDigest === digest);
         if (inUse) {
           throw new EngineError('failed_precondition', `remove image ${name}: ${digest} is used by a container (force to remove anyway)`);
         }
@@ -157,35 +198,41 @@ export class MetadataStore {
   }
 
   listContainers(): ContainerRecord[] {
-    return Object.values(this.data.containers).map((c) => structuredClone(c));
+    return [...this.containers.values()].map((c) => structuredClone(c));
   }
 
   getContainer(id: string): ContainerRecord {
-    const rec = this.data.containers[id];
+    const rec = this.containers.get(id);
     if (!rec) throw new EngineError('not_found', `container ${id}: not found`);
     return structuredClone(rec);
   }
 
-  putContainer(rec: Omit<ContainerRecord, 'created'>): Promise<ContainerRecord> {
-    return this.mutate(() => {
-      if (typeof rec.id !== 'string' || !CONTAINER_ID.test(rec.id)) {
-        throw new EngineError('invalid_argument', `container id ${JSON.stringify(rec.id)}: must be 1-128 of [A-Za-z0-9_.-], not starting with . _ or -`);
-      }
-      if (this.data.containers[rec.id]) throw new EngineError('already_exists', `container ${rec.id}: already exists`);
-      if (!isValidDigest(rec.imageDigest)) {
-        throw new EngineError('invalid_argument', `container ${rec.id}: imageDigest ${JSON.stringify(rec.imageDigest)} is not a valid digest`);
-      }
-      const full: ContainerRecord = { ...structuredClone(rec), created: new Date().toISOString() };
-      this.data.containers[rec.id] = full;
-      return structuredClone(full);
-    });
+  /** Records the container in <root>/containers/<id>/, which it creates if need be. */
+  async putContainer(rec: Omit<ContainerRecord, 'created'>): Promise<ContainerRecord> {
+    if (typeof rec.id !== 'string' || !CONTAINER_ID.test(rec.id)) {
+      throw new EngineError('invalid_argument', `container id ${JSON.stringify(rec.id)}: must be 1-128 of [A-Za-z0-9_.-], not starting with . _ or -`);
+    }
+    if (this.containers.has(rec.id)) throw new EngineError('already_exists', `container ${rec.id}: already exists`);
+    if (!isValidDigest(rec.imageDigest)) {
+      throw new EngineError('invalid_argument', `container ${rec.id}: imageDigest ${JSON.stringify(rec.imageDigest)} is not a valid digest`);
+    }
+    const full: ContainerRecord = { ...structuredClone(rec), created: new Date().toISOString() };
+    this.containers.set(rec.id, full);
+    try {
+      await mkdir(join(this.containersDir, rec.id), { recursive: true, mode: 0o700 });
+      await writeFileAtomic(this.leasePath(rec.id), `${JSON.stringify(full)}\n`, 0o600, { durable: false });
+    } catch (err) {
+      this.containers.delete(rec.id);
+      throw wrapError(err, `container ${rec.id}: record`, 'internal');
+    }
+    return structuredClone(full);
   }
 
-  removeContainer(id: string): Promise<void> {
-    return this.mutate(() => {
-      if (!this.data.containers[id]) throw new EngineError('not_found', `container ${id}: not found`);
-      delete this.data.containers[id];
-    });
+  /** Forgets the container and removes its lease (the caller removes the rest of its directory). */
+  async removeContainer(id: string): Promise<void> {
+    if (!this.containers.has(id)) throw new EngineError('not_found', `container ${id}: not found`);
+    await rm(this.leasePath(id), { force: true });
+    this.containers.delete(id);
   }
 
   /** Runs one change on a copy and writes it; a failed change or write leaves memory and disk as they were. */
@@ -194,6 +241,7 @@ export class MetadataStore {
       const before = structuredClone(this.data);
       try {
         const result = await change();
+        this.data.containers = {};
         await writeFileAtomic(this.path, `${JSON.stringify(this.data, null, 2)}\n`);
         return result;
       } catch (err) {

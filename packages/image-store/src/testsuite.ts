@@ -108,6 +108,21 @@ export function imageStoreConformance(label: string, open: (root: string) => Pro
       expect((await h.store.prune({ minAgeMs: 0 })).removedBlobs).toEqual([]);
     });
 
+    it('prunes a container directory whose record a crash lost, and no recorded one', async () => {
+      await seed('localhost/suite/a:1');
+      const kept = join(h.local.metadata.containersDir, 'kept1');
+      await h.local.metadata.putContainer({ id: 'kept1', image: 'localhost/suite/a:1', imageDigest: (await h.store.get('localhost/suite/a:1')).manifestDigest, chainIds: [] });
+      const lost = join(h.local.metadata.containersDir, 'lost1');
+      mkdirSync(join(lost, 'upper'), { recursive: true });
+      writeFileSync(join(lost, 'upper', 'file'), 'x'.repeat(100));
+      const report = await h.store.prune();
+      expect(report.failures).toEqual([]);
+      expect(existsSync(lost)).toBe(false);
+      expect(existsSync(join(kept, 'lease.json'))).toBe(true);
+      expect(report.reclaimedBytes).toBeGreaterThanOrEqual(100);
+      await h.local.metadata.removeContainer('kept1');
+    });
+
     it('reports disk usage per image and in total', async () => {
       const img = await seed('localhost/suite/a:1');
       const u = await h.store.diskUsage();
