@@ -111,10 +111,14 @@ export class ContainerEngine {
       restartCount: 0, mounts: [], networks: [], ports: [], task: false, manuallyStopped: false,
     };
     try {
-      const image = await this.#s.images.get(config.image);
-      record.imageId = image.manifestDigest;
+      // saved first, so that a crash while the rootfs is prepared leaves a record for restore to discard
       this.store.save(record);
-      const prepared = await this.#s.images.prepareRootfs(id, config.image);
+      // both at once; both settle before a failure is thrown, so that #discard finds whatever was prepared
+      const [got, prep] = await Promise.allSettled([this.#s.images.get(config.image), this.#s.images.prepareRootfs(id, config.image)]);
+      if (got.status === 'rejected') throw got.reason;
+      if (prep.status === 'rejected') throw prep.reason;
+      const [image, prepared] = [got.value, prep.value];
+      record.imageId = image.manifestDigest;
       record.rootfs = prepared.rootfs;
       this.store.save(record);
       for (const m of mountPointsOf(hostConfig, (n) => n)) if (m.type === 'volume') await this.#s.volumes.ensure(m.name);
