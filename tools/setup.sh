@@ -33,11 +33,16 @@ mv -f /usr/local/lib/tsrun/tsrun.new /usr/local/lib/tsrun/tsrun
 install -m 0644 runtime-shim/build/tsrun-node.cjs /usr/local/lib/tsrun/tsrun-node.cjs
 ln -sfn /usr/local/lib/tsrun/tsrun /usr/local/bin/tsrun
 # tsctl is two files: the entry (flags) and its commands, loaded when a command runs
+# with a V8 code cache beside them, named after the commands' digest: the old build's
+# caches go, and one run (which fails at once: no daemon there) makes the new one,
+# so that users who cannot write here have it too
 install -m 0644 packages/cli/dist/tsctl-commands.cjs /usr/local/lib/tsrun/tsctl-commands.cjs.new
 mv -f /usr/local/lib/tsrun/tsctl-commands.cjs.new /usr/local/lib/tsrun/tsctl-commands.cjs
 install -m 0755 packages/cli/dist/tsctl.cjs /usr/local/lib/tsrun/tsctl.cjs.new
 mv -f /usr/local/lib/tsrun/tsctl.cjs.new /usr/local/lib/tsrun/tsctl.cjs
 ln -sfn /usr/local/lib/tsrun/tsctl.cjs /usr/local/bin/tsctl
+rm -f /usr/local/lib/tsrun/tsctl-commands-*.v8cache
+/usr/local/bin/tsctl -H unix:///nonexistent/tsd.sock version >/dev/null 2>&1 || true
 # tsd runs from this checkout (its image unpacker runs worker threads from its own files)
 ln -sfn "$PWD/packages/api-gateway/tsd" /usr/local/bin/tsd
 # the daemon's socket is for root and this group, as docker's is

@@ -1,15 +1,9 @@
 import { loadPackageDefinition, type GrpcObject } from '@grpc/grpc-js';
-import { fromJSON, type Options } from '@grpc/proto-loader';
+import { fromJSON } from '@grpc/proto-loader';
 import { DESCRIPTOR_SET } from './generated/descriptor-set.js';
+import { PROTO_LOADER_OPTIONS } from './loader-options.js';
 
-/** The options the generated types (tools/gen-proto-types.ts) assume: keep them in step. */
-export const PROTO_LOADER_OPTIONS: Options = {
-  keepCase: false,
-  longs: String,
-  enums: String,
-  defaults: true,
-  oneofs: true,
-};
+export { PROTO_LOADER_OPTIONS };
 
 let contracts: GrpcObject | undefined;
 
@@ -27,5 +21,6 @@ export function loadProto<T = GrpcObject>(file: string): T {
   return contracts as unknown as T;
 }
 
+export { serviceClient, serviceClients } from './service-client.js';
 export * from './oci-wire.js';
 export * from './grpc-handlers.js';

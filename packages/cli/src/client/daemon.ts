@@ -1,6 +1,6 @@
 /**
  * One connection to tsd and the typed clients of every service it serves on that
- * socket (they share one channel). gRPC statuses become EngineErrors here, and a
+ * socket (they share one channel), each made when a command first uses it. gRPC statuses become EngineErrors here, and a
  * daemon that cannot be reached becomes DaemonUnreachableError, one clear line.
  */
 import { readFileSync } from 'node:fs';
@@ -9,11 +9,11 @@ import {
   credentials, type ServiceError, status,
 } from '@grpc/grpc-js';
 import { EngineError, errorCodeFromGrpcStatus, wrapError } from '@tsrun/oci-spec/errors';
-import { loadProto } from '@tsrun/proto';
+import { serviceClient } from '@tsrun/proto/service-client';
 import { DaemonUnreachableError } from '../errors.js';
 import type { DaemonAddress } from './address.js';
 import type {
-  ContainerServiceClient, Contracts, ImageServiceClient, NetworkServiceClient, RegistryServiceClient, SystemServiceClient, VolumeServiceClient,
+  ContainerServiceClient, ImageServiceClient, NetworkServiceClient, RegistryServiceClient, SystemServiceClient, VolumeServiceClient,
 } from './wire.js';
 
 /** How long tsctl waits for the connection itself (a missing or refused socket fails at once; a busy daemon may take a while to accept); calls then run as long as they need. */
@@ -43,7 +43,6 @@ function readPem(file: string, flag: string): Buffer {
 }
 
 export class Daemon {
-  private readonly proto = loadProto<Contracts>('engine/v1/engine.proto');
   private readonly creds: ChannelCredentials;
   private readonly clients = new Map<string, Client>();
   private connected: Promise<void> | undefined;
@@ -54,19 +53,21 @@ export class Daemon {
       : credentials.createSsl(readPem(address.tls.ca, '--tlscacert'), readPem(address.tls.key, '--tlskey'), readPem(address.tls.cert, '--tlscert'));
   }
 
-  get containers(): ContainerServiceClient { return this.client('containers', this.proto.tsrun.engine.v1.ContainerService); }
-  get volumes(): VolumeServiceClient { return this.client('volumes', this.proto.tsrun.engine.v1.VolumeService); }
-  get system(): SystemServiceClient { return this.client('system', this.proto.tsrun.engine.v1.SystemService); }
-  get images(): ImageServiceClient { return this.client('images', this.proto.tsrun.images.v1.ImageService); }
-  get registry(): RegistryServiceClient { return this.client('registry', this.proto.tsrun.registry.v1.RegistryService); }
-  get networks(): NetworkServiceClient { return this.client('networks', this.proto.tsrun.network.v1.NetworkService); }
+  get containers(): ContainerServiceClient { return this.client('tsrun.engine.v1.ContainerService'); }
+  get volumes(): VolumeServiceClient { return this.client('tsrun.engine.v1.VolumeService'); }
+  get system(): SystemServiceClient { return this.client('tsrun.engine.v1.SystemService'); }
+  get images(): ImageServiceClient { return this.client('tsrun.images.v1.ImageService'); }
+  get registry(): RegistryServiceClient { return this.client('tsrun.registry.v1.RegistryService'); }
+  get networks(): NetworkServiceClient { return this.client('tsrun.network.v1.NetworkService'); }
 
-  private client<C extends Client>(key: string, Ctor: new (address: string, creds: ChannelCredentials, options?: object) => C): C {
-    let c = this.clients.get(key);
+  /** `C`: the generated client type of `service`, which serviceClient's class implements. */
+  private client<C extends Client>(service: string): C {
+    let c = this.clients.get(service);
     if (c === undefined) {
       const first = this.clients.values().next().value;
+      const Ctor = serviceClient(service);
       c = new Ctor(this.address.target, this.creds, first ? { channelOverride: first.getChannel() } : {});
-      this.clients.set(key, c);
+      this.clients.set(service, c);
     }
     return c as C;
   }
