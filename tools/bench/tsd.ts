@@ -253,7 +253,7 @@ try {
   ];
   const haveTsctl = existsSync(TSCTL_BIN);
   if (haveTsctl) {
-    paths.push({ name: 'tsctl run --rm', once: async () => timedCli([process.execPath, TSCTL_BIN, 'run', '--rm', '--network', 'none', 'busybox', 'true'], tsctlEnv) });
+    paths.push({ name: 'tsctl run --rm', once: async () => timedCli([TSCTL_BIN, 'run', '--rm', '--network', 'none', 'busybox', 'true'], tsctlEnv) });
   }
   paths.push(
     { name: 'docker run --rm', once: async () => timedCli([...docker, 'run', '--rm', '--network', 'none', 'busybox', 'true']) },
@@ -440,7 +440,7 @@ try {
       problems.push(`${name}: ${bad.length} of ${concurrent} concurrent runs failed (first: exit ${bad[0]!.code}, ${bad[0]!.err.trim().split('\n')[0]})`);
     }
   });
-  if (haveTsctl) conc['tsctl run --rm'] = await cliAll('tsctl run --rm', [process.execPath, TSCTL_BIN, 'run', '--rm', '--network', 'none', 'busybox', 'true'], tsctlEnv);
+  if (haveTsctl) conc['tsctl run --rm'] = await cliAll('tsctl run --rm', [TSCTL_BIN, 'run', '--rm', '--network', 'none', 'busybox', 'true'], tsctlEnv);
   conc['docker run --rm'] = await cliAll('docker run --rm', [...docker, 'run', '--rm', '--network', 'none', 'busybox', 'true']);
   conc['podman run --rm'] = await cliAll('podman run --rm', [...podman, ...podRun, '--rm', 'busybox', 'true']);
   if ((await api.list(true)).length !== 0) problems.push('tsd: containers left after the concurrent CLI runs');
