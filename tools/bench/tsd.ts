@@ -279,11 +279,12 @@ try {
   results.runRm = runRm;
   if (await api.list(true).then((l) => l.length) !== 0 || (await dapi.list(true)).length !== 0) problems.push('containers left after the run loop');
 
-  // ---- no Node process on tsd's API path: every exec of tsd and its descendants, under strace ----
-  // -v: the environment of each exec, to see which planner the shim is pointed at
+  // ---- no Node process on tsd's API path: every exec of tsd and its descendants (its resident shim
+  // server and what that forks), under strace; -v: the environment of each exec; connect: the planner
+  // socket the shim's front end asks ----
   const traceFile = join(work, 'tsd.strace');
-  const tids = readdirSync(`/proc/${tsdPid}/task`);
-  const tracer = spawn('strace', ['-f', '-qq', '-v', '-s', '300', '-e', 'trace=execve,execveat', '-o', traceFile, ...tids.flatMap((t) => ['-p', t])], { stdio: 'ignore' });
+  const tids = [tsdPid, ...descendants(tsdPid)].flatMap((p) => readdirSync(`/proc/${p}/task`));
+  const tracer = spawn('strace', ['-f', '-qq', '-v', '-s', '300', '-e', 'trace=execve,execveat,connect', '-o', traceFile, ...tids.flatMap((t) => ['-p', t])], { stdio: 'ignore' });
   await sleep(1000);
   const tracedRuns = 5;
   for (let i = 0; i < tracedRuns; i += 1) await tsdApiCycle();
@@ -301,6 +302,8 @@ try {
       continue;
     }
     if (line.includes('resumed>')) call = pending.get(pid) ?? line;
+    const connected = /connect\(\d+, \{sa_family=AF_UNIX, sun_path="([^"]*planner[^"]*)"\}/.exec(call)?.[1];
+    if (connected && / = 0$/.test(line)) plannerSockets.add(connected);
     const m = /execve(?:at)?\((?:\w+, )?"([^"]*)", \["([^"]*)"/.exec(call);
     if (!m || !/\) = 0$/.test(line)) continue;
     const key = m[1] === '' ? `(fd) ${m[2]}` : m[1] === m[2] ? m[1]! : `${m[1]} (${m[2]})`;
@@ -526,7 +529,7 @@ try {
   const plannerOk = plannerServedByTsd.length > 0 && plannerServedByTsd.every((p) => p.tsd);
   targets.push({
     target: 'no Node process started on the API path',
-    figure: nodeExecs.length > 0 ? nodeExecs.join(', ') : `none (${shimExecs} execs of the C shim in ${tracedRuns} runs; planner ${plannerOk ? 'served inside tsd' : 'NOT shown to be inside tsd'})`,
+    figure: nodeExecs.length > 0 ? nodeExecs.join(', ') : `none (${[...execs.values()].reduce((a, b) => a + b, 0)} execs in ${tracedRuns} runs, ${shimExecs} of them the C shim by path; planner ${plannerOk ? 'served inside tsd' : 'NOT shown to be inside tsd'})`,
     met: nodeExecs.length === 0 && plannerOk,
   });
   if (runRm['tsctl run --rm']) {
