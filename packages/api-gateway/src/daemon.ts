@@ -7,7 +7,8 @@
  */
 import { existsSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Server } from '@grpc/grpc-js';
+import { Channel, credentials, Server, type ClientOptions } from '@grpc/grpc-js';
+import { allOf, InProcessServer, inProcessChannel } from '@tsrun/proto';
 import { EngineError } from '@tsrun/oci-spec';
 import { addImageService, GrpcImageStore, LocalImageStore } from '@tsrun/image-store';
 import { addNetworkService, BridgeNetworkManager, GrpcNetworkManager } from '@tsrun/network-manager';
@@ -55,6 +56,9 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Daemo
   const hosted = (s: Exclude<keyof DaemonConfig['remote'], never>): boolean => (cfg.service === 'all' ? cfg.remote[s] === undefined : cfg.service === s);
   const closers: Array<() => Promise<void> | void> = [];
   const server = new Server({ 'grpc.max_receive_message_length': 64 << 20 });
+  // the services hosted here, for the engine's clients to call without a socket (proto in-process.ts)
+  const local = new InProcessServer();
+  const hostedHere = allOf(server, local);
 
   // the shim's commands (and the rootfs mounts) run in one resident `tsrun __server`, not a spawn each
   const plannerSocket = join(cfg.execRoot, 'planner.sock');
@@ -68,7 +72,7 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Daemo
   if (hosted('runtime')) {
     planner = await startPlannerServer({ socketPath: plannerSocket, idleMs: 0, watchFile: null, log: log.child({ component: 'planner' }) });
     closers.push(() => planner!.close().then(() => undefined));
-    addRuntimeService(server, new ShimRuntime({ root: join(cfg.execRoot, 'runtime'), binary: cfg.shim, plannerSocket, server: shim }));
+    addRuntimeService(hostedHere, new ShimRuntime({ root: join(cfg.execRoot, 'runtime'), binary: cfg.shim, plannerSocket, server: shim }));
   }
   let engine: ContainerEngine | undefined;
   if (hosted('images') || hosted('registry')) {
@@ -77,15 +81,15 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Daemo
       normalizeName: (name) => formatReference(parseReference(name)),
       ...(shim && { mounter: new ShimMounter(shim) }),
     });
-    if (hosted('images')) addImageService(server, images);
+    if (hosted('images')) addImageService(hostedHere, images);
     if (hosted('registry')) {
       const registry = new LocalRegistryClient({ store: images.content, insecureRegistries: cfg.insecureRegistries });
-      addRegistryService(server, new UnpackingRegistryClient(registry, images));
+      addRegistryService(hostedHere, new UnpackingRegistryClient(registry, images));
     }
   }
   if (hosted('network')) {
     const network = new BridgeNetworkManager({ dataDir: join(cfg.dataRoot, 'network'), defaultBridge: cfg.bridge, defaultSubnet: cfg.defaultSubnet });
-    addNetworkService(server, network);
+    addNetworkService(hostedHere, network);
     closers.push(() => network.close());
     // `--bridge none`, as dockerd takes it: no default network, nothing made on the host
     if (cfg.bridge !== 'none') await network.init();
@@ -114,9 +118,14 @@ export async function startDaemon(cfg: DaemonConfig, log: Logger): Promise<Daemo
     // the services hosted here are reached through their clients too, over a socket only root can open
     internal = await listen(server, `unix://${join(cfg.execRoot, 'services.sock')}`, { mode: 0o600 });
     const addr = (s: keyof DaemonConfig['remote']): string => cfg.remote[s] ?? internal!;
-    const runtime = new GrpcRuntime(addr('runtime'));
-    const imageClient = new GrpcImageStore(addr('images'));
-    const networkClient = new GrpcNetworkManager(addr('network'));
+    // a hosted service is called in this process; streams in both directions still take the socket
+    const via = (s: keyof DaemonConfig['remote']): ClientOptions => (cfg.remote[s] !== undefined ? {} : {
+      channelOverride: inProcessChannel(local, internal!, () => new Channel(internal!, credentials.createInsecure(), {})),
+    });
+    const insecure = credentials.createInsecure();
+    const runtime = new GrpcRuntime(addr('runtime'), insecure, via('runtime'));
+    const imageClient = new GrpcImageStore(addr('images'), insecure, via('images'));
+    const networkClient = new GrpcNetworkManager(addr('network'), insecure, via('network'));
     closers.push(() => { runtime.close(); imageClient.close(); networkClient.close(); });
     engine = new ContainerEngine(
       { runtime, images: imageClient, network: networkClient, volumes, events, log: log.child({ component: 'engine' }) },

@@ -2,7 +2,7 @@
  * The ImageStore over gRPC: the same interface as LocalImageStore, so callers
  * cannot tell which they hold. Status codes become EngineErrors here.
  */
-import { type ChannelCredentials, credentials as grpcCredentials, type ServiceError } from '@grpc/grpc-js';
+import { type ChannelCredentials, type ClientOptions, credentials as grpcCredentials, type ServiceError } from '@grpc/grpc-js';
 import { assertImageConfig, EngineError, errorCodeFromGrpcStatus, type ImageConfig } from '@tsrun/oci-spec';
 import { loadProto } from '@tsrun/proto';
 import type { ProtoGrpcType } from '@tsrun/proto/generated/images.js';
@@ -40,9 +40,9 @@ export class GrpcImageStore implements ImageStore {
   private readonly client: ImageServiceClient;
 
   /** `address`: `unix:///run/tsrun/images.sock` or `127.0.0.1:port`. */
-  constructor(address: string, creds: ChannelCredentials = grpcCredentials.createInsecure()) {
+  constructor(address: string, creds: ChannelCredentials = grpcCredentials.createInsecure(), options: ClientOptions = {}) {
     const proto = loadProto<ProtoGrpcType>(IMAGES_PROTO);
-    this.client = new proto.tsrun.images.v1.ImageService(address, creds);
+    this.client = new proto.tsrun.images.v1.ImageService(address, creds, options);
   }
 
   close(): void {

@@ -2,9 +2,9 @@
  * The gRPC ImageService over any ImageStore (normally LocalImageStore): a thin
  * adapter; EngineErrors become status codes here and nowhere else.
  */
-import type { Server, ServerErrorResponse, sendUnaryData, ServerUnaryCall } from '@grpc/grpc-js';
+import type { ServerErrorResponse, sendUnaryData, ServerUnaryCall } from '@grpc/grpc-js';
 import { EngineError, grpcStatusOf } from '@tsrun/oci-spec';
-import { loadProto } from '@tsrun/proto';
+import { loadProto, type ServiceRegistrar } from '@tsrun/proto';
 import type { ProtoGrpcType } from '@tsrun/proto/generated/images.js';
 import type { ImageServiceHandlers } from '@tsrun/proto/generated/tsrun/images/v1/ImageService.js';
 import { descriptorToWire, imageToWire, int, platformFromWire } from './grpc-convert.js';
@@ -106,7 +106,7 @@ export function imageServiceHandlers(store: ImageStore): ImageServiceHandlers {
 }
 
 /** Adds the ImageService, served by `store`, to a gRPC server. */
-export function addImageService(server: Server, store: ImageStore): void {
+export function addImageService(server: ServiceRegistrar, store: ImageStore): void {
   const proto = loadProto<ProtoGrpcType>(IMAGES_PROTO);
   server.addService(proto.tsrun.images.v1.ImageService.service, imageServiceHandlers(store));
 }

@@ -2,7 +2,7 @@
  * The NetworkManager over gRPC: the same interface as BridgeNetworkManager, so
  * callers cannot tell which they hold. Status codes become EngineErrors.
  */
-import { type ChannelCredentials, credentials as grpcCredentials, type ServiceError } from '@grpc/grpc-js';
+import { type ChannelCredentials, type ClientOptions, credentials as grpcCredentials, type ServiceError } from '@grpc/grpc-js';
 import { EngineError, errorCodeFromGrpcStatus } from '@tsrun/oci-spec';
 import { loadProto } from '@tsrun/proto';
 import type { ProtoGrpcType } from '@tsrun/proto/generated/network.js';
@@ -31,9 +31,9 @@ export class GrpcNetworkManager implements NetworkManager {
   readonly #client: NetworkServiceClient;
 
   /** `address`: `unix:///run/tsrun/network.sock` or `127.0.0.1:port`. */
-  constructor(address: string, creds: ChannelCredentials = grpcCredentials.createInsecure()) {
+  constructor(address: string, creds: ChannelCredentials = grpcCredentials.createInsecure(), options: ClientOptions = {}) {
     const proto = loadProto<ProtoGrpcType>(NETWORK_PROTO);
-    this.#client = new proto.tsrun.network.v1.NetworkService(address, creds);
+    this.#client = new proto.tsrun.network.v1.NetworkService(address, creds, options);
   }
 
   close(): void {

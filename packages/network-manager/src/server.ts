@@ -2,9 +2,9 @@
  * The gRPC NetworkService over any NetworkManager (normally BridgeNetworkManager):
  * a thin adapter; EngineErrors become status codes here and nowhere else.
  */
-import type { sendUnaryData, Server, ServerErrorResponse, ServerUnaryCall } from '@grpc/grpc-js';
+import type { sendUnaryData, ServerErrorResponse, ServerUnaryCall } from '@grpc/grpc-js';
 import { grpcStatusOf } from '@tsrun/oci-spec';
-import { loadProto } from '@tsrun/proto';
+import { loadProto, type ServiceRegistrar } from '@tsrun/proto';
 import type { ProtoGrpcType } from '@tsrun/proto/generated/network.js';
 import type { NetworkServiceHandlers } from '@tsrun/proto/generated/tsrun/network/v1/NetworkService.js';
 import { connectFromWire, endpointToWire, networkToWire, portToWire } from './grpc-convert.js';
@@ -58,7 +58,7 @@ export function networkServiceHandlers(mgr: NetworkManager): NetworkServiceHandl
 }
 
 /** Adds the NetworkService, served by `mgr`, to a gRPC server. */
-export function addNetworkService(server: Server, mgr: NetworkManager): void {
+export function addNetworkService(server: ServiceRegistrar, mgr: NetworkManager): void {
   const proto = loadProto<ProtoGrpcType>(NETWORK_PROTO);
   server.addService(proto.tsrun.network.v1.NetworkService.service, networkServiceHandlers(mgr));
 }

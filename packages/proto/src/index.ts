@@ -24,3 +24,4 @@ export function loadProto<T = GrpcObject>(file: string): T {
 export { serviceClient, serviceClients } from './service-client.js';
 export * from './oci-wire.js';
 export * from './grpc-handlers.js';
+export * from './in-process.js';

@@ -2,7 +2,7 @@
  * The RegistryClient over gRPC: the same interface as LocalRegistryClient,
  * so callers cannot tell which they hold. Status codes become EngineErrors.
  */
-import { type ChannelCredentials, credentials as grpcCredentials, type ServiceError } from '@grpc/grpc-js';
+import { type ChannelCredentials, type ClientOptions, credentials as grpcCredentials, type ServiceError } from '@grpc/grpc-js';
 import { EngineError, errorCodeFromGrpcStatus } from '@tsrun/oci-spec';
 import { loadProto } from '@tsrun/proto';
 import type { ProtoGrpcType } from '@tsrun/proto/generated/registry.js';
@@ -42,9 +42,9 @@ export class GrpcRegistryClient implements RegistryClient {
   private readonly client: RegistryServiceClient;
 
   /** `address`: `unix:///run/tsrun/registry.sock` or `127.0.0.1:port`. */
-  constructor(address: string, creds: ChannelCredentials = grpcCredentials.createInsecure()) {
+  constructor(address: string, creds: ChannelCredentials = grpcCredentials.createInsecure(), options: ClientOptions = {}) {
     const proto = loadProto<ProtoGrpcType>(REGISTRY_PROTO);
-    this.client = new proto.tsrun.registry.v1.RegistryService(address, creds);
+    this.client = new proto.tsrun.registry.v1.RegistryService(address, creds, options);
   }
 
   close(): void {

@@ -2,9 +2,9 @@
  * The gRPC RegistryService over any RegistryClient (normally the local one):
  * a thin adapter; EngineErrors become status codes here and nowhere else.
  */
-import type { Server, ServerErrorResponse } from '@grpc/grpc-js';
+import type { ServerErrorResponse } from '@grpc/grpc-js';
 import { EngineError, grpcStatusOf } from '@tsrun/oci-spec';
-import { loadProto } from '@tsrun/proto';
+import { loadProto, type ServiceRegistrar } from '@tsrun/proto';
 import type { ProtoGrpcType } from '@tsrun/proto/generated/registry.js';
 import type { RegistryServiceHandlers } from '@tsrun/proto/generated/tsrun/registry/v1/RegistryService.js';
 import { descriptorFromWire, platformFromWire, progressToWire, pullResultToWire, pushResultToWire } from './grpc-convert.js';
@@ -67,7 +67,7 @@ export function registryServiceHandlers(client: RegistryClient): RegistryService
 }
 
 /** Adds the RegistryService, served by `client`, to a gRPC server. */
-export function addRegistryService(server: Server, client: RegistryClient): void {
+export function addRegistryService(server: ServiceRegistrar, client: RegistryClient): void {
   const proto = loadProto<ProtoGrpcType>(REGISTRY_PROTO);
   server.addService(proto.tsrun.registry.v1.RegistryService.service, registryServiceHandlers(client));
 }

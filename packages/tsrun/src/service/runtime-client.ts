@@ -2,7 +2,7 @@
  * The Runtime over gRPC: the same interface as ShimRuntime. Status codes become
  * EngineErrors here.
  */
-import { type ChannelCredentials, credentials as grpcCredentials } from '@grpc/grpc-js';
+import { type ChannelCredentials, type ClientOptions, credentials as grpcCredentials } from '@grpc/grpc-js';
 import { call, fromStatus, loadProto } from '@tsrun/proto';
 import type { ServiceError } from '@grpc/grpc-js';
 import type { ExecOutput__Output } from '@tsrun/proto/generated/tsrun/runtime/v1/ExecOutput.js';
@@ -18,9 +18,9 @@ export class GrpcRuntime implements Runtime {
   private readonly client: RuntimeServiceClient;
 
   /** `address`: `unix:///run/tsd/tsd.sock` or `127.0.0.1:port`. */
-  constructor(address: string, creds: ChannelCredentials = grpcCredentials.createInsecure()) {
+  constructor(address: string, creds: ChannelCredentials = grpcCredentials.createInsecure(), options: ClientOptions = {}) {
     const proto = loadProto<ProtoGrpcType>(RUNTIME_PROTO);
-    this.client = new proto.tsrun.runtime.v1.RuntimeService(address, creds);
+    this.client = new proto.tsrun.runtime.v1.RuntimeService(address, creds, options);
   }
 
   close(): void {

@@ -2,9 +2,8 @@
  * The gRPC RuntimeService over any Runtime (normally ShimRuntime): a thin
  * adapter; EngineErrors become status codes here and nowhere else.
  */
-import type { Server } from '@grpc/grpc-js';
 import { EngineError } from '@tsrun/oci-spec/errors';
-import { loadProto, unary } from '@tsrun/proto';
+import { loadProto, unary, type ServiceRegistrar } from '@tsrun/proto';
 import type { ProtoGrpcType } from '@tsrun/proto/generated/runtime.js';
 import type { RuntimeServiceHandlers } from '@tsrun/proto/generated/tsrun/runtime/v1/RuntimeService.js';
 import type { TaskState__Output } from '@tsrun/proto/generated/tsrun/runtime/v1/TaskState.js';
@@ -74,7 +73,7 @@ export function runtimeServiceHandlers(rt: Runtime): RuntimeServiceHandlers {
 }
 
 /** Adds the RuntimeService, served by `rt`, to a gRPC server. */
-export function addRuntimeService(server: Server, rt: Runtime): void {
+export function addRuntimeService(server: ServiceRegistrar, rt: Runtime): void {
   const proto = loadProto<ProtoGrpcType>(RUNTIME_PROTO);
   server.addService(proto.tsrun.runtime.v1.RuntimeService.service, runtimeServiceHandlers(rt));
 }
