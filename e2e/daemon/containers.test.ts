@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeBusyboxImage } from '../../tools/make-busybox-image.ts';
 import { call } from '../../packages/proto/src/index.ts';
 import { engineClient, type EngineClient } from '../lib/engine.ts';
+import { drained, entriesAfterDeletes } from '../lib/leftovers.ts';
 import { addNetns, delNetns, linkNames, runIn, wireOutside } from '../lib/netns.ts';
 import { REPO, startTsd, type Tsd } from '../lib/tsd.ts';
 
@@ -160,7 +161,7 @@ describe('tsd containers', () => {
   });
 
   it('refuses bad input with clear errors and creates nothing', async () => {
-    const before = readdirSync(join(tsd.dataRoot, 'containers')).sort();
+    const before = await entriesAfterDeletes(join(tsd.dataRoot, 'containers'));
     await expect(api.create({ config: { image: 'nope:latest', cmd: ['true'] } })).rejects.toThrow(/nope/);
     await expect(api.create({ config: { image: 'busybox', cmd: ['true'] }, hostConfig: { binds: ['relative:dir'] } })).rejects.toThrow(/-v "relative:dir": the destination/);
     await expect(api.create({ config: { image: 'busybox', cmd: ['true'] }, hostConfig: { capAdd: ['NOT_A_CAP'] } })).rejects.toThrow(/--cap-add: unknown capability/);
@@ -170,7 +171,7 @@ describe('tsd containers', () => {
     await expect(api.start(badPort)).rejects.toThrow(/abc/);
     await api.remove(badPort, true);
     await api.remove(id);
-    expect(readdirSync(join(tsd.dataRoot, 'containers')).sort()).toEqual(before);
+    expect(await entriesAfterDeletes(join(tsd.dataRoot, 'containers'))).toEqual(before);
     expect(mountsUnder(tsd.dataRoot)).toEqual([]);
   });
 
@@ -234,7 +235,8 @@ describe('tsd containers', () => {
     const done = await Promise.all(Array.from({ length: 100 }, (_, i) => one(i)));
     expect(done).toHaveLength(100);
     expect(await api.list(true)).toEqual([]);
-    expect(readdirSync(join(tsd.dataRoot, 'containers'))).toEqual([]);
+    expect(await entriesAfterDeletes(join(tsd.dataRoot, 'containers'))).toEqual([]);
+    expect(await drained(join(tsd.dataRoot, 'images', 'trash'))).toEqual([]);
     expect(readdirSync(join(tsd.execRoot, 'runtime'))).toEqual([]);
     expect(mountsUnder(tsd.dataRoot)).toEqual([]);
   }, 180_000);

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GrpcRegistryClient, type ProgressEvent } from '../../packages/registry-client/src/index.ts';
 import { makeBusyboxImage } from '../../tools/make-busybox-image.ts';
 import { engineClient, type EngineClient } from '../lib/engine.ts';
+import { drained, entriesAfterDeletes } from '../lib/leftovers.ts';
 import { startRegistry, type TestRegistry } from '../lib/registry.ts';
 import { startTsd, type Tsd } from '../lib/tsd.ts';
 
@@ -97,7 +98,8 @@ describe('tsd images', () => {
     for (const i of await api.images.list()) await api.images.remove(i.name, { force: true });
     const report = await api.images.prune({ minAgeMs: 0 });
     expect(report.failures).toEqual([]);
-    expect(readdirSync(join(tsd.dataRoot, 'containers'))).toEqual([]);
+    expect(await entriesAfterDeletes(join(tsd.dataRoot, 'containers'))).toEqual([]);
+    expect(await drained(join(tsd.dataRoot, 'images', 'trash'))).toEqual([]);
     const mounts = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter((l) => l.includes(tsd.dataRoot));
     expect(mounts).toEqual([]);
   });

@@ -98,6 +98,9 @@ describe('container rootfs', () => {
     expect(existsSync(store.rootfs.containerDir('rootfs-e2e'))).toBe(false);
     expect(readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain(work);
     expect(store.metadata.listContainers()).toEqual([]);
+    // the writable layer went to the trash in one rename and is deleted in the background; prune waits for it
+    await store.prune();
+    expect(readdirSync(store.rootfs.trash)).toEqual([]);
   });
 
   it('refuses to remove an image while a container uses it', async () => {

@@ -41,3 +41,16 @@ export function leftovers(id: string, bundleDir: string): string[] {
   if (existsSync(join(STATE_ROOT, id))) found.push(`state: ${join(STATE_ROOT, id)}`);
   return found;
 }
+
+/** What is still in a store's trash once its background deletes had `timeoutMs` to finish ([] when it does not exist). */
+export async function drained(trash: string, timeoutMs = 10_000): Promise<string[]> {
+  const left = (): string[] => (existsSync(trash) ? readdirSync(trash) : []);
+  for (const until = Date.now() + timeoutMs; left().length > 0 && Date.now() < until;) await new Promise((resolve) => setTimeout(resolve, 50));
+  return left();
+}
+
+/** A store directory's entries, its trash aside, once that trash has drained (a trash that will not drain is listed). */
+export async function entriesAfterDeletes(dir: string): Promise<string[]> {
+  const stuck = await drained(join(dir, '.trash'));
+  return [...readdirSync(dir).filter((n) => n !== '.trash'), ...stuck.map((n) => `.trash/${n}`)].sort();
+}

@@ -48,7 +48,10 @@ export class LocalImageStore implements ImageStore {
     // what an interrupted commit or load left
     await rm(join(root, 'tmp'), { recursive: true, force: true });
     await mkdir(join(root, 'tmp'), { mode: 0o700 });
-    return new LocalImageStore(root, content, metadata, snapshots, new RootfsManager(root, content, metadata, snapshots, opts.mounter), opts);
+    const rootfs = new RootfsManager(root, content, metadata, snapshots, opts.mounter);
+    // writable layers a removal or a crash left in the trash
+    void rootfs.emptyTrash().catch(() => undefined);
+    return new LocalImageStore(root, content, metadata, snapshots, rootfs, opts);
   }
 
   get tmpDir(): string {
@@ -142,7 +145,8 @@ export class LocalImageStore implements ImageStore {
     }, { ...req, name: req.name === '' ? '' : this.#newName(req.name, 'commit') });
   }
 
-  prune(opts: PruneOptions = {}): Promise<PruneReport> {
+  async prune(opts: PruneOptions = {}): Promise<PruneReport> {
+    await this.rootfs.emptyTrash();
     return collectGarbage(this.content, this.metadata, this.snapshots, opts);
   }
 

@@ -9,7 +9,7 @@
  * keeps the mount options under the kernel's one-page limit for deep images.
  */
 import { execFile } from 'node:child_process';
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { EngineError } from '@tsrun/oci-spec';
@@ -77,6 +77,15 @@ export class RootfsManager {
     private readonly mounter: RootfsMounter = utilLinuxMounter,
   ) {
     this.dir = join(root, 'containers');
+    this.trash = join(root, 'trash');
+  }
+
+  /** where removed writable layers wait to be deleted, off the request's path */
+  readonly trash: string;
+
+  /** Deletes what removals (or a crash during one) left in the trash; in the background unless awaited. */
+  async emptyTrash(): Promise<void> {
+    for (const name of await readdir(this.trash).catch(() => [] as string[])) await rm(join(this.trash, name), { recursive: true, force: true });
   }
 
   containerDir(id: string): string {
@@ -121,7 +130,16 @@ export class RootfsManager {
         throw new EngineError('failed_precondition', `remove rootfs of ${id}: ${(err as Error).message}`, { cause: err });
       }
     }
-    await rm(dir, { recursive: true, force: true });
+    // one rename takes the writable layer (and the lease in it) out at once; unlinking its files
+    // costs milliseconds on a slow disk, so that happens in the background
+    const gone = join(this.trash, `${id}.${Date.now().toString(36)}`);
+    try {
+      await mkdir(this.trash, { recursive: true, mode: 0o700 });
+      await rename(dir, gone);
+      void rm(gone, { recursive: true, force: true }).catch(() => undefined);
+    } catch {
+      await rm(dir, { recursive: true, force: true });
+    }
     await this.metadata.removeContainer(id);
   }
 }

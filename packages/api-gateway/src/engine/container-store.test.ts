@@ -1,7 +1,7 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ContainerStore, type ContainerRecord } from './container-store.js';
 import { thrownEngineError } from './thrown.js';
 
@@ -123,6 +123,25 @@ describe('ContainerStore', () => {
       expect(() => store.reserve('web', ID_B)).not.toThrow();
       expect(store.all().map((x) => x.name).sort()).toEqual(['abc1', 'db']);
     });
+
+    it('deletes a removed container\'s files in the background, and leaves nothing in the trash', async () => {
+      const r = store.find('web');
+      writeFileSync(join(r.dir, 'container.log'), 'x'.repeat(1 << 16));
+      store.delete(r);
+      expect(readdirSync(root).filter((n) => !n.startsWith('.')).sort()).toEqual([ID_B, ID_C].sort());
+      await vi.waitFor(() => expect(readdirSync(join(root, '.trash'))).toEqual([]));
+    });
+  });
+
+  it('empties what a crash left in the trash when it opens, and never loads it as a container', async () => {
+    const a = add(ID_A, 'web');
+    mkdirSync(join(root, '.trash', ID_B), { recursive: true });
+    writeFileSync(join(root, '.trash', ID_B, 'container.json'), JSON.stringify({ ...a, id: ID_B, name: 'ghost' }));
+    const reopened = new ContainerStore(root);
+    const { records, broken } = reopened.load();
+    expect(records.map((r) => r.name)).toEqual(['web']);
+    expect(broken).toEqual([]);
+    await vi.waitFor(() => expect(readdirSync(join(root, '.trash'))).toEqual([]));
   });
 
   it('saves container.json and loads every record back with its name', () => {

@@ -4,7 +4,8 @@
  * bundle, the files bind-mounted into /etc and the log. Kept in memory, read
  * back on start-up (live restore).
  */
-import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EngineError } from '@tsrun/oci-spec';
 import { writeJsonAtomic } from '@tsrun/runtime';
@@ -52,8 +53,14 @@ export class ContainerStore {
   readonly #byId = new Map<string, ContainerRecord>();
   readonly #names = new Map<string, string>();
 
+  /** where removed containers' directories wait to be deleted, off the request's path */
+  readonly #trash: string;
+
   constructor(readonly root: string) {
     mkdirSync(root, { recursive: true, mode: 0o700 });
+    this.#trash = join(root, '.trash');
+    mkdirSync(this.#trash, { recursive: true, mode: 0o700 });
+    for (const name of readdirSync(this.#trash)) this.#empty(join(this.#trash, name));
   }
 
   /** Reads every record back; a directory without a readable record is left for the caller to clean. */
@@ -61,6 +68,7 @@ export class ContainerStore {
     const records: ContainerRecord[] = [];
     const broken: string[] = [];
     for (const id of readdirSync(this.root)) {
+      if (id.startsWith('.')) continue;
       try {
         const r = JSON.parse(readFileSync(join(this.root, id, 'container.json'), 'utf8')) as ContainerRecord;
         this.#byId.set(r.id, r);
@@ -92,15 +100,31 @@ export class ContainerStore {
   }
 
   save(r: ContainerRecord): void {
-    mkdirSync(r.dir, { recursive: true, mode: 0o711 });
+    if (!this.#byId.has(r.id)) mkdirSync(r.dir, { recursive: true, mode: 0o711 });
     writeJsonAtomic(join(r.dir, 'container.json'), r);
     this.#byId.set(r.id, r);
   }
 
+  /**
+   * Forgets the container. Its directory leaves at once (one rename into the trash,
+   * record and all) and is deleted in the background: unlinking its files costs
+   * milliseconds on a slow disk. A crash leaves it in the trash, emptied on the next start.
+   */
   delete(r: ContainerRecord): void {
-    rmSync(r.dir, { recursive: true, force: true });
+    const gone = join(this.#trash, r.id);
+    try {
+      renameSync(r.dir, gone);
+      this.#empty(gone);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') rmSync(r.dir, { recursive: true, force: true });
+    }
     this.#byId.delete(r.id);
     this.release(r.name, r.id);
+  }
+
+  #empty(dir: string): void {
+    // best effort: what is left is retried on the next start
+    rm(dir, { recursive: true, force: true }).catch(() => undefined);
   }
 
   all(): ContainerRecord[] {

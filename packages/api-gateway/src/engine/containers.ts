@@ -118,9 +118,9 @@ export class ContainerEngine {
       if (got.status === 'rejected') throw got.reason;
       if (prep.status === 'rejected') throw prep.reason;
       const [image, prepared] = [got.value, prep.value];
+      // not saved until 'created': a crash before that discards the record, and the rootfs by the id
       record.imageId = image.manifestDigest;
       record.rootfs = prepared.rootfs;
-      this.store.save(record);
       for (const m of mountPointsOf(hostConfig, (n) => n)) if (m.type === 'volume') await this.#s.volumes.ensure(m.name);
       const built = buildSpec({
         id, hostname: record.hostname, config, hostConfig, image: image.config, rootfs: prepared.rootfs, containerDir: dir,
@@ -190,8 +190,12 @@ export class ContainerEngine {
         logPath: r.logPath, logMaxSize: this.#o.logMaxSize ?? 0, logMaxFiles: this.#o.logMaxFiles ?? 0, stdin: r.config.openStdin,
       });
       Object.assign(r, { task: true, pid: task.pid });
-      this.store.save(r);
-      if (network !== undefined) await this.#connect(r, network, task.pid);
+      // the task is on disk before a network holds anything of it; without a network, a crash
+      // before 'running' is saved leaves a task no record owns, which restore deletes
+      if (network !== undefined) {
+        this.store.save(r);
+        await this.#connect(r, network, task.pid);
+      }
       await this.#connectAttachers(r, task.attachSocket, run);
       await this.#s.runtime.start(r.id);
     } catch (err) {
@@ -282,14 +286,17 @@ export class ContainerEngine {
     // the exit is on disk before the task (which also holds it) is deleted: a crash in between keeps the code
     Object.assign(r, { status: 'exited', exitCode, finishedAt, pid: 0 });
     this.store.save(r);
+    if (r.hostConfig.autoRemove) {
+      // the removal deletes the task with the rest (restore finishes a removal a crash cut short)
+      this.#endRun(r.id, exitCode);
+      this.#s.events.emit('container', 'die', r.id, { name: r.name, image: r.image, exitCode: String(exitCode) });
+      void this.#locked(r.id, () => this.#remove(r, true)).catch((err: unknown) => this.#s.log.warn({ id: r.id, err: String(err) }, 'auto-remove'));
+      return;
+    }
     await this.#cleanupTask(r);
     this.store.save(r);
     this.#endRun(r.id, exitCode);
     this.#s.events.emit('container', 'die', r.id, { name: r.name, image: r.image, exitCode: String(exitCode) });
-    if (r.hostConfig.autoRemove) {
-      void this.#locked(r.id, () => this.#remove(r, true)).catch((err: unknown) => this.#s.log.warn({ id: r.id, err: String(err) }, 'auto-remove'));
-      return;
-    }
     if (this.#shouldRestart(r)) this.#scheduleRestart(r);
   }
 
