@@ -16,6 +16,7 @@ struct monitor {
    * like runc, we hand the init over to it, since it reaps the init and reads
    * its exit status. The monitor then only serves `start` and leaves. */
   bool handoff;
+  bool poststart_hooks;    /* the plan has some: start reloads it to run them */
   struct monitor_io *io;   /* daemon mode (monitor-io.h), else NULL */
 };
 

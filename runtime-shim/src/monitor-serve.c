@@ -64,6 +64,7 @@ static void add_warning(void *ctx, const char *msg) {
 /* Poststart hook failures are warnings (runtime-spec), never a failed start:
  * every hook runs, and the failures go back to `start` to print. */
 static void run_poststart(struct monitor *m, struct warnings *w) {
+  if (!m->poststart_hooks) return;
   ts_error err = {0};
   struct plan *p = NULL;
   char path[4096];
@@ -79,7 +80,6 @@ static void run_poststart(struct monitor *m, struct warnings *w) {
     sigprocmask(SIG_SETMASK, &old, NULL);
   }
   plan_free(p);
-  monitor_shrink();
 }
 
 static int start_container(struct monitor *m, struct warnings *w, ts_error *err) {
@@ -121,6 +121,8 @@ static void serve_request(struct monitor *m, int conn) {
     sync_send(conn, "ok", &err);
   else
     sync_sendf(conn, &err, "error %s", err.msg);
+  /* after the answer: `start` need not wait for it */
+  if (r == 0) monitor_shrink();
 }
 
 /* Reap every child (we are a subreaper); true once the init is gone. */

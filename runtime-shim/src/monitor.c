@@ -254,6 +254,7 @@ int cmd_monitor(int argc, char **argv) {
     sync_write_line(a.front_sync, &ignored, "error %s\n", err.msg);
     return 1;
   }
+  m.poststart_hooks = p->hooks.n[TS_HOOK_POSTSTART] > 0;
   plan_free(p);
   ts_error ignored = {0};
   sync_write_line(a.front_sync, &ignored, "ok %d\n", (int)m.state.pid);

@@ -8,7 +8,7 @@
 int read_file(const char *path, char **out, size_t *len, ts_error *err);
 /* Write a file: plain write (for /proc and cgroup files). */
 int write_file(const char *path, const char *data, size_t len, ts_error *err);
-/* Write a file atomically: tmp in the same dir, fsync, rename. */
+/* Write a file atomically against crashes of processes (tmp in the same dir, rename; no fsync). */
 int write_file_atomic(const char *path, const char *data, size_t len, mode_t mode, ts_error *err);
 int mkdir_p(const char *path, mode_t mode, ts_error *err);
 /* Field 22 of /proc/<pid>/stat (start time in clock ticks); 0 if the process is
