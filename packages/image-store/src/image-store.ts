@@ -65,7 +65,7 @@ export class LocalImageStore implements ImageStore {
   /** A name as the store keeps it: as given when stored so, else normalised (`busybox` → `docker.io/library/busybox:latest`). */
   #name(name: string): string {
     const normalize = this.opts.normalizeName;
-    if (!normalize || this.metadata.listImages().some((i) => i.name === name)) return name;
+    if (!normalize || this.metadata.hasImage(name)) return name;
     try {
       return normalize(name);
     } catch {

@@ -135,6 +135,10 @@ export class MetadataStore {
     return Object.values(this.data.images).map((r) => structuredClone(r)).sort((a, b) => a.name.localeCompare(b.name));
   }
 
+  hasImage(name: string): boolean {
+    return Object.hasOwn(this.data.images, name);
+  }
+
   getImage(name: string): ImageRecord {
     const rec = this.data.images[name];
     if (!rec) throw new EngineError('not_found', `image ${name}: not found`);
@@ -199,6 +203,10 @@ export class MetadataStore {
 
   listContainers(): ContainerRecord[] {
     return [...this.containers.values()].map((c) => structuredClone(c));
+  }
+
+  hasContainer(id: string): boolean {
+    return this.containers.has(id);
   }
 
   getContainer(id: string): ContainerRecord {

@@ -103,7 +103,7 @@ export class RootfsManager {
     const dir = this.containerDir(id);
     const rootfs = join(dir, 'rootfs');
     // what a crash left of an earlier attempt goes first: the record lives in the directory
-    if (this.metadata.listContainers().every((c) => c.id !== id)) await rm(dir, { recursive: true, force: true });
+    if (!this.metadata.hasContainer(id)) await rm(dir, { recursive: true, force: true });
     await this.metadata.putContainer({ id, image: imageRef, imageDigest: resolved.manifestDigest, chainIds: ids });
     try {
       for (const sub of ['upper', 'work', 'rootfs']) await mkdir(join(dir, sub), { recursive: true, mode: 0o700 });

@@ -61,6 +61,16 @@ export function imageStoreConformance(label: string, open: (root: string) => Pro
       expect((await h.store.list()).map((i) => i.name)).toEqual(['localhost/suite/b:2']);
     });
 
+    it('gives each inspect its own copy: what a caller changes never reaches the next', async () => {
+      await seed('localhost/suite/a:1');
+      const first = await h.store.get('localhost/suite/a:1');
+      first.diffIds.push('sha256:changed');
+      first.config.config = { ...first.config.config, Cmd: ['changed'] };
+      const second = await h.store.get('localhost/suite/a:1');
+      expect(second.diffIds).toHaveLength(2);
+      expect(second.config.config?.Cmd).not.toEqual(['changed']);
+    });
+
     it('keeps error codes and messages', async () => {
       await expect(h.store.get('localhost/nope:1')).rejects.toMatchObject({ code: 'not_found', message: 'image localhost/nope:1: not found' });
       await expect(h.store.tag('localhost/nope:1', 'x:y')).rejects.toMatchObject({ code: 'not_found' });
