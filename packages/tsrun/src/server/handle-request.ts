@@ -1,11 +1,11 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { errorCodeOf, wrapError } from '@tsrun/oci-spec/errors';
 import { validateRuntimeConfig } from '@tsrun/oci-spec';
 import { planContainer } from '../plan/plan-container.js';
 import { realHost, type PlannerHost } from '../plan/host.js';
 import { planExec } from '../exec/plan-exec.js';
-import { writeFileAtomic, writeJsonAtomic } from '../util/atomic-write.js';
+import { writeJsonAtomic } from '../util/atomic-write.js';
 import { parseJson } from '../util/read-json.js';
 import { parseRequest, type CreateRequest, type ExecPlanRequest, type PlannerAnswer } from './requests.js';
 
@@ -30,9 +30,19 @@ export function handleCreate(req: CreateRequest, opts: HandlerOptions = {}): str
     ...(opts.host ? { host: opts.host } : {}),
   });
   mkdirSync(req.stateDir, { recursive: true, mode: 0o700 });
-  writeFileAtomic(join(req.stateDir, 'config.json'), text);
-  writeJsonAtomic(join(req.stateDir, 'plan.json'), plan);
+  // The state dir is new (the front end made it, and removes it when create fails):
+  // nothing reads these files before this answer, so plain writes do, no rename.
+  writeNew(join(req.stateDir, 'config.json'), text);
+  writeNew(join(req.stateDir, 'plan.json'), `${JSON.stringify(plan)}\n`);
   return warnings;
+}
+
+function writeNew(path: string, text: string): void {
+  try {
+    writeFileSync(path, text, { mode: 0o600, flag: 'wx' });
+  } catch (err) {
+    throw wrapError(err, `write ${path}`);
+  }
 }
 
 export function handleExec(req: ExecPlanRequest, opts: HandlerOptions = {}): void {

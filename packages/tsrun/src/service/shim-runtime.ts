@@ -51,8 +51,18 @@ export function processAlive(pid: number): boolean {
   }
 }
 
+/** What the service reads of a plan after create: it never changes for a container's life. */
+interface PlanInfo {
+  plan: Pick<Plan, 'cgroup'> | null;
+  warnings: string[];
+  /** the creation time in state.json: a container made again under the same id has another plan */
+  created: string;
+}
+
 export class ShimRuntime implements Runtime {
   readonly #o: ShimRuntimeOptions;
+  /** by id: state and wait are asked often, and a plan is ~10 KB of JSON */
+  readonly #plans = new Map<string, PlanInfo>();
 
   constructor(options: ShimRuntimeOptions) {
     this.#o = options;
@@ -98,13 +108,22 @@ export class ShimRuntime implements Runtime {
     const dir = this.#dir(id);
     await this.#run(`create ${id}`, [...args, id]);
     const state = readShimState(dir);
-    let warnings: string[] = [];
+    return { pid: state.pid, attachSocket: join(dir, ATTACH_SOCKET), warnings: this.#planInfo(id, dir, state.created).warnings };
+  }
+
+  #planInfo(id: string, dir: string, created = ''): PlanInfo {
+    const known = this.#plans.get(id);
+    if (known?.created === created) return known;
+    let info: PlanInfo;
     try {
-      warnings = (readPlan(dir) as Plan & { warnings?: string[] }).warnings ?? [];
+      const plan = readPlan(dir) as Plan & { warnings?: string[] };
+      info = { plan: { cgroup: plan.cgroup }, warnings: plan.warnings ?? [], created };
     } catch {
-      warnings = [];
+      // not written yet, or gone: ask again next time
+      return { plan: null, warnings: [], created };
     }
-    return { pid: state.pid, attachSocket: join(dir, ATTACH_SOCKET), warnings };
+    this.#plans.set(id, info);
+    return info;
   }
 
   async start(id: string): Promise<string[]> {
@@ -118,6 +137,7 @@ export class ShimRuntime implements Runtime {
 
   async delete(id: string, force = false): Promise<void> {
     await this.#run(`delete ${id}`, ['delete', ...(force ? ['--force'] : []), id]);
+    this.#plans.delete(id);
   }
 
   async pause(id: string): Promise<void> {
@@ -134,13 +154,7 @@ export class ShimRuntime implements Runtime {
 
   #stateOf(id: string, dir: string): TaskState {
     const s = readShimState(dir);
-    let plan: Plan | null = null;
-    try {
-      plan = readPlan(dir);
-    } catch {
-      plan = null;
-    }
-    const status = liveStatus(s, plan, realHost);
+    const status = liveStatus(s, this.#planInfo(id, dir, s.created).plan, realHost);
     const exit = s.tsrun;
     const recorded = exit?.exitCode !== undefined && exit.exitCode !== null;
     const signalled = exit?.exitSignal !== undefined && exit.exitSignal !== null;

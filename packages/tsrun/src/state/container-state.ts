@@ -54,7 +54,7 @@ export function processStartTime(pid: number, host: PlannerHost): number | null 
 }
 
 /** The status a reader reports: stopped when the init process is gone or recycled, paused when frozen. */
-export function liveStatus(state: ShimState, plan: Plan | null, host: PlannerHost): LiveStatus {
+export function liveStatus(state: ShimState, plan: Pick<Plan, 'cgroup'> | null, host: PlannerHost): LiveStatus {
   if (state.status === 'stopped' || state.status === 'creating') return state.status;
   const start = processStartTime(state.pid, host);
   if (start === null) return 'stopped';

@@ -19,6 +19,7 @@ export function writeFileAtomic(path: string, data: string | Uint8Array, mode = 
   }
 }
 
+/** Compact: these are read by programs (the C shim parses a plan three times per container), and indented JSON is twice the bytes. */
 export function writeJsonAtomic(path: string, value: unknown, mode = 0o600): void {
-  writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`, mode);
+  writeFileAtomic(path, `${JSON.stringify(value)}\n`, mode);
 }
